@@ -1,0 +1,24 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# SQLite by default (DATABASE_URL overrides), demo data and the shipped model, server on 127.0.0.1:8000.
+run: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
+
+# The whole test suite on the database named by DATABASE_URL (SQLite when unset).
+test: install
+	$(VENV)/bin/pytest

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MemberConfig(AppConfig):
+    name = "member"
+    verbose_name = "회원"

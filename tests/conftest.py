@@ -1,0 +1,94 @@
+"""Factories for the domain, on the real test database (SQLite or PostgreSQL)."""
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from activity.models import Activity, ActivityLike, ActivityMember, Category, Club, Region
+from member.services import signup_member
+
+_sequence = itertools.count(1)
+TEST_PASSWORD = "tp-Strong-pass-2026!"
+
+
+@pytest.fixture
+def make_member(db):
+    def make(**fields):
+        number = next(_sequence)
+        member = signup_member(
+            email=fields.pop("email", f"member{number}@example.com"),
+            password=fields.pop("password", TEST_PASSWORD),
+            nickname=fields.pop("nickname", f"회원{number}"),
+            privacy_agree=True,
+        )
+        for name, value in fields.items():
+            setattr(member, name, value)
+        if fields:
+            member.save()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(email="member@example.com", nickname="틴플")
+
+
+@pytest.fixture
+def make_club(db, make_member):
+    leader_holder = {}
+
+    def make(**fields):
+        if "leader" not in fields:
+            leader_holder.setdefault("leader", make_member(nickname="모임장"))
+            fields["leader"] = leader_holder["leader"]
+        fields.setdefault("name", f"테스트 모임 {next(_sequence)}")
+        fields.setdefault("main_category", Category.objects.get(pk=1))
+        fields.setdefault("region", Region.objects.get(pk=1))
+        return Club.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_activity(db, make_club):
+    clubs = {}
+
+    def make(**fields):
+        category = fields.pop("category", None) or Category.objects.get(pk=fields.pop("category_id", 1))
+        if "club" not in fields:
+            if category.pk not in clubs:
+                clubs[category.pk] = make_club(main_category=category)
+            fields["club"] = clubs[category.pk]
+        now = timezone.now()
+        number = next(_sequence)
+        fields.setdefault("title", f"테스트 활동 {number}")
+        fields.setdefault("content", "<p>함께해요</p>")
+        fields.setdefault("intro", "소개")
+        fields.setdefault("address_location", "서울")
+        fields.setdefault("recruit_start", now - timedelta(days=3))
+        fields.setdefault("recruit_end", now + timedelta(days=3))
+        fields.setdefault("activity_start", now + timedelta(days=5))
+        fields.setdefault("activity_end", now + timedelta(days=6))
+        created = fields.pop("created_date", now - timedelta(minutes=number))
+        return Activity.objects.create(category=category, created_date=created, updated_date=created, **fields)
+
+    return make
+
+
+@pytest.fixture
+def add_like(db):
+    def add(member, activity, status=True):
+        return ActivityLike.objects.create(member=member, activity=activity, status=status)
+
+    return add
+
+
+@pytest.fixture
+def add_participant(db):
+    def add(member, activity, status=True):
+        return ActivityMember.objects.create(member=member, activity=activity, status=status)
+
+    return add

@@ -1,0 +1,10 @@
+"""Loaded as a pytest plugin (-p) so it runs before pytest-django reads the settings."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# The test servers speak plain HTTP on 127.0.0.1.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+# Serve static sources directly instead of a collectstatic manifest.
+os.environ.setdefault("STATIC_MANIFEST", "false")
