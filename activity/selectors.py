@@ -60,3 +60,19 @@ def categories() -> list[Category]:
 
 def not_ended(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     return queryset.filter(activity_end__gte=timezone.now())
+
+
+EXPORT_COLUMNS = (
+    "id", "activity_title", "activity_content", "activity_intro", "activity_address_location",
+    "category_id", "category_name",
+)
+
+
+def activities_for_export() -> list[dict]:
+    """Every enabled activity with its category, in the columns training reads."""
+    rows = (
+        Activity.enabled_objects.filter(club__status=True)
+        .order_by("id")
+        .values_list("id", "title", "content", "intro", "address_location", "category_id", "category__name")
+    )
+    return [dict(zip(EXPORT_COLUMNS, row)) for row in rows]

@@ -7,7 +7,7 @@ from member.models import Member
 
 @transaction.atomic
 def signup_member(
-    *, email: str, password: str, nickname: str, privacy_agree: bool, marketing_agree: bool = False
+    *, email: str, password: str | None, nickname: str, privacy_agree: bool, marketing_agree: bool = False
 ) -> Member:
     member = Member.objects.create_user(
         email=email,

@@ -16,5 +16,4 @@ class Command(BaseCommand):
         if Activity.objects.exists():
             self.stdout.write("데모 데이터가 이미 있어 건너뜁니다.")
         else:
-            call_command("loaddata", "demo", verbosity=0)
-            self.stdout.write(self.style.SUCCESS("데모 데이터를 불러왔습니다."))
+            call_command("load_datasets")

@@ -1,0 +1,364 @@
+"""Cleaning and enrichment: raw crawl CSVs -> DB-ready CSVs (the original's step 2, as code).
+
+Pure functions over pandas DataFrames. Every random choice comes from one seeded
+numpy Generator, so the same input and seed give byte-identical output. The raw
+files are validated completely before anything is written; a bad row stops the
+run with the file, the line and the problem.
+
+This module does not import Django: the category and region tables it needs are
+the fixed reference lists that the database's data migration also uses.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_ID_BY_NAME, REGION_NAMES
+
+DEFAULT_SEED = 2024
+# The day the generated dates are relative to; load_datasets shifts every date by
+# (loading day - REFERENCE_DATE) so the demo always has recruiting, ongoing and past activities.
+REFERENCE_DATE = datetime(2026, 6, 30, 12, 0, 0)
+HISTORY_DAYS = 300
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+DEMO_LEADER_COUNT = 60
+
+RAW_CLUB_COLUMNS = ("club_title", "category_name")
+RAW_ACTIVITY_COLUMNS = (
+    "activity_title",
+    "activity_content",
+    "activity_intro",
+    "activity_address_location",
+    "category_name",
+    "source",
+)
+SOURCES = ("experience_board", "class_market", "activity_market", "campaign")
+
+CLUB_COLUMNS = (
+    "id", "club_name", "club_intro", "club_info", "club_main_category_id", "club_region_id",
+    "leader_email", "status", "created_date", "updated_date",
+)
+CLUB_CATEGORY_COLUMNS = ("club_id", "category_id", "status", "created_date", "updated_date")
+ACTIVITY_COLUMNS = (
+    "id", "club_id", "category_id", "activity_title", "activity_content", "activity_intro",
+    "activity_address_location", "activity_address_detail", "recruit_start", "recruit_end",
+    "activity_start", "activity_end", "status", "created_date", "updated_date", "source",
+)
+
+CLUB_INTRO_TEMPLATES = (
+    "{club}은(는) {category}을(를) 좋아하는 사람들이 모인 곳이에요.",
+    "{category}에 관심 있다면 누구나 환영하는 {club}입니다.",
+    "처음이어도 괜찮아요. {club}에서 {category}을(를) 함께 시작해요.",
+    "{club}, {category}로 주말을 채우는 모임.",
+    "같이 하면 더 재밌는 {category}, {club}이(가) 함께할게요.",
+    "{category} 취향이 맞는 친구를 만나는 {club}.",
+)
+CLUB_INFO_TEMPLATES = (
+    "{club}은(는) 한 달에 두세 번 {category} 활동을 엽니다. 활동 후기는 모임 게시판에 남겨 주세요.",
+    "{category} 초보와 경험자가 골고루 있어요. {club}의 활동은 모두 소규모로 진행됩니다.",
+    "{club}의 모임장과 운영진이 {category} 활동을 직접 기획해요. 궁금한 점은 언제든 문의해 주세요.",
+    "정기 활동과 번개 활동이 함께 열리는 {category} 모임, {club}입니다. 노쇼 없는 모임을 지향해요.",
+    "{club}에서는 {category}을(를) 즐기며 서로의 일상을 응원합니다. 매너 있는 분이라면 누구나 환영해요.",
+)
+ADDRESS_DETAILS = (
+    "주차 공간이 없어요. 대중교통을 이용해 주세요.",
+    "역에서 도보 5분 거리예요.",
+    "정확한 위치는 참가 확정 후 안내해 드려요.",
+    "건물 1층 입구에서 모여요.",
+    "근처 공영주차장을 이용할 수 있어요.",
+    "집결지는 단체 채팅방에서 공지해요.",
+    "",
+)
+
+# Place names that identify a region without naming it (cities, districts, landmarks).
+REGION_ALIASES = {
+    "서울": ("강남", "홍대", "성수", "망원", "을지로", "종로", "여의도", "잠실", "한강", "이태원", "연남", "합정", "마포", "용산"),
+    "경기": ("수원", "성남", "판교", "분당", "고양", "일산", "용인", "가평", "양평", "파주", "안양", "부천"),
+    "인천": ("송도", "강화", "영종", "월미도"),
+    "부산": ("해운대", "광안리", "서면", "기장", "감천"),
+    "울산": ("간절곶", "태화강"),
+    "경남": ("창원", "통영", "거제", "진주", "남해", "김해"),
+    "대구": ("동성로", "수성못"),
+    "경북": ("경주", "포항", "안동", "울릉"),
+    "충청": ("충북", "충남", "청주", "천안", "공주", "부여", "단양", "태안", "보령"),
+    "대전": ("유성",),
+    "세종": (),
+    "전라": ("전북", "전남", "전주", "여수", "순천", "군산", "목포", "담양"),
+    "광주": ("무등산", "충장로"),
+    "강원": ("강릉", "속초", "춘천", "양양", "평창", "원주", "정선"),
+    "제주": ("서귀포", "애월", "성산", "한라산", "우도"),
+}
+
+
+class RawDataError(ValueError):
+    """A raw file is malformed; the message names the file, the line and the problem."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str):
+        self.path, self.line, self.problem = str(path), line, problem
+        where = f"{self.path}, line {line}" if line else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    clubs: pd.DataFrame
+    club_categories: pd.DataFrame
+    activities: pd.DataFrame
+
+
+# --- reading and validating -------------------------------------------------
+
+
+def read_raw_csv(path: Path | str, required_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a crawl CSV (UTF-8, BOM optional) keeping each record's starting line number
+    in `source_line`, so errors can point at the line a person would open."""
+    path = Path(path)
+    if not path.exists():
+        raise RawDataError(path, None, "file not found")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [column for column in required_columns if column not in header]
+        if missing:
+            raise RawDataError(path, 1, f"missing column(s): {', '.join(missing)}")
+        records, lines = [], []
+        start_line = reader.line_num + 1
+        for record in reader:
+            if None in record:
+                raise RawDataError(path, start_line, "more fields than the header has")
+            records.append({column: (record.get(column) or "").strip() for column in required_columns})
+            lines.append(start_line)
+            start_line = reader.line_num + 1
+    frame = pd.DataFrame(records, columns=list(required_columns))
+    frame["source_line"] = lines
+    return frame
+
+
+def _check_rows(frame: pd.DataFrame, path: Path | str, title_column: str) -> None:
+    for title, category_name, line in zip(frame[title_column], frame["category_name"], frame["source_line"]):
+        if not title:
+            raise RawDataError(path, line, f"empty {title_column}")
+        if not category_name:
+            raise RawDataError(path, line, "empty category_name (assign the main category by hand)")
+        if category_name not in CATEGORY_ID_BY_NAME:
+            raise RawDataError(
+                path, line, f"unknown category_name {category_name!r} (expected one of: {', '.join(CATEGORY_NAMES)})"
+            )
+
+
+def validate_raw_clubs(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    _check_rows(frame, path, "club_title")
+    duplicated = frame["club_title"].duplicated()
+    if duplicated.any():
+        first = frame[duplicated].iloc[0]
+        raise RawDataError(path, int(first["source_line"]), f"duplicate club_title {first['club_title']!r}")
+    return frame
+
+
+def validate_raw_activities(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    _check_rows(frame, path, "activity_title")
+    for row in frame.itertuples(index=False):
+        if row.source and row.source not in SOURCES:
+            raise RawDataError(path, row.source_line, f"unknown source {row.source!r} (expected one of: {', '.join(SOURCES)})")
+    return frame
+
+
+def read_raw_clubs(path: Path | str) -> pd.DataFrame:
+    return validate_raw_clubs(read_raw_csv(path, RAW_CLUB_COLUMNS), path)
+
+
+def read_raw_activities(path: Path | str) -> pd.DataFrame:
+    return validate_raw_activities(read_raw_csv(path, RAW_ACTIVITY_COLUMNS), path)
+
+
+# --- enrichment -------------------------------------------------------------
+
+
+def _format(moment: datetime) -> str:
+    return moment.strftime(DATE_FORMAT)
+
+
+def _random_moment(rng: np.random.Generator, start: datetime, end: datetime) -> datetime:
+    seconds = int((end - start).total_seconds())
+    return start + timedelta(seconds=int(rng.integers(0, seconds + 1))) if seconds > 0 else start
+
+
+def _created_and_updated(rng: np.random.Generator) -> tuple[str, str]:
+    created = _random_moment(rng, REFERENCE_DATE - timedelta(days=HISTORY_DAYS + 120), REFERENCE_DATE)
+    return _format(created), _format(_random_moment(rng, created, REFERENCE_DATE))
+
+
+def demo_leader_email(number: int) -> str:
+    return f"leader{number:03d}@demo.teenplay.example"
+
+
+def enrich_clubs(raw_clubs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for club_id, raw in enumerate(raw_clubs.itertuples(index=False), start=1):
+        category_id = CATEGORY_ID_BY_NAME[raw.category_name]
+        names = {"club": raw.club_title, "category": raw.category_name}
+        created, updated = _created_and_updated(rng)
+        rows.append({
+            "id": club_id,
+            "club_name": raw.club_title,
+            "club_intro": CLUB_INTRO_TEMPLATES[rng.integers(len(CLUB_INTRO_TEMPLATES))].format(**names),
+            "club_info": CLUB_INFO_TEMPLATES[rng.integers(len(CLUB_INFO_TEMPLATES))].format(**names),
+            "club_main_category_id": category_id,
+            "club_region_id": int(rng.integers(1, len(REGION_NAMES) + 1)),
+            "leader_email": demo_leader_email(int(rng.integers(1, DEMO_LEADER_COUNT + 1))),
+            "status": 1,
+            "created_date": created,
+            "updated_date": updated,
+        })
+    return pd.DataFrame(rows, columns=list(CLUB_COLUMNS))
+
+
+def enrich_club_categories(clubs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """1–3 distinct extra categories per club, never its main category."""
+    rows = []
+    for club in clubs.itertuples(index=False):
+        others = [cid for cid in range(1, len(CATEGORY_NAMES) + 1) if cid != club.club_main_category_id]
+        count = int(rng.integers(1, 4))
+        for category_id in sorted(rng.choice(others, size=count, replace=False).tolist()):
+            created, updated = _created_and_updated(rng)
+            rows.append({"club_id": club.id, "category_id": int(category_id), "status": 1,
+                         "created_date": created, "updated_date": updated})
+    return pd.DataFrame(rows, columns=list(CLUB_CATEGORY_COLUMNS))
+
+
+def region_named_in(*texts: str) -> str | None:
+    """The first region a text names, directly or through a well-known place in it."""
+    for text in texts:
+        if not text:
+            continue
+        best: tuple[int, str] | None = None
+        for region, aliases in REGION_ALIASES.items():
+            for word in (region, *aliases):
+                position = text.find(word)
+                if position >= 0 and (best is None or position < best[0]):
+                    best = (position, region)
+        if best:
+            return best[1]
+    return None
+
+
+def activity_location(raw_location: str, title: str, content: str, club_region_id: int) -> str:
+    """The club's region, corrected when the listing's place, title or content names another.
+    A crawled place that names its region ("부산 해운대구") is kept as it is."""
+    named = region_named_in(raw_location)
+    if named:
+        return raw_location if raw_location.startswith(named) else f"{named} {raw_location}"
+    return region_named_in(title, _strip_tags(content)) or REGION_NAMES[club_region_id - 1]
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _strip_tags(text: str) -> str:
+    return _TAG.sub(" ", text or "")
+
+
+def _activity_dates(rng: np.random.Generator) -> dict[str, str]:
+    # Listings pile up towards the present (u² skews toward recent), as on a growing platform.
+    created = REFERENCE_DATE - timedelta(seconds=int(HISTORY_DAYS * 86400 * rng.random() ** 2))
+    updated = _random_moment(rng, created, max(created, min(REFERENCE_DATE, created + timedelta(days=30))))
+    recruit_start = created + timedelta(hours=int(rng.integers(0, 5 * 24)))
+    recruit_end = recruit_start + timedelta(days=int(rng.integers(3, 46)))
+    activity_start = recruit_end + timedelta(hours=int(rng.integers(12, 14 * 24)))
+    # Most are a day or less; some run for weeks (a class course, a challenge).
+    if rng.random() < 0.75:
+        length = timedelta(hours=int(rng.integers(2, 10)))
+    else:
+        length = timedelta(days=int(rng.integers(2, 60)))
+    return {
+        "created_date": _format(created), "updated_date": _format(updated),
+        "recruit_start": _format(recruit_start), "recruit_end": _format(recruit_end),
+        "activity_start": _format(activity_start), "activity_end": _format(activity_start + length),
+    }
+
+
+def enrich_activities(raw_activities: pd.DataFrame, clubs: pd.DataFrame, rng: np.random.Generator,
+                      path: Path | str = "activities.csv") -> pd.DataFrame:
+    club_ids_by_category = {
+        category_id: group["id"].tolist() for category_id, group in clubs.groupby("club_main_category_id")
+    }
+    region_by_club = dict(zip(clubs["id"], clubs["club_region_id"]))
+    rows = []
+    for activity_id, raw in enumerate(raw_activities.itertuples(index=False), start=1):
+        category_id = CATEGORY_ID_BY_NAME[raw.category_name]
+        candidates = club_ids_by_category.get(category_id)
+        if not candidates:
+            raise RawDataError(path, raw.source_line, f"no club has main category {raw.category_name!r}")
+        club_id = int(candidates[rng.integers(len(candidates))])
+        rows.append({
+            "id": activity_id,
+            "club_id": club_id,
+            "category_id": category_id,
+            "activity_title": raw.activity_title,
+            "activity_content": raw.activity_content,
+            "activity_intro": raw.activity_intro,
+            "activity_address_location": activity_location(
+                raw.activity_address_location, raw.activity_title, raw.activity_content,
+                int(region_by_club[club_id]),
+            ),
+            "activity_address_detail": ADDRESS_DETAILS[rng.integers(len(ADDRESS_DETAILS))],
+            "status": 1,
+            "source": raw.source,
+            **_activity_dates(rng),
+        })
+    return pd.DataFrame(rows, columns=list(ACTIVITY_COLUMNS))
+
+
+def build_datasets(raw_clubs: pd.DataFrame, raw_activities: pd.DataFrame, seed: int = DEFAULT_SEED,
+                   activities_path: Path | str = "activities.csv") -> BuildResult:
+    rng = np.random.default_rng(seed)
+    clubs = enrich_clubs(raw_clubs, rng)
+    club_categories = enrich_club_categories(clubs, rng)
+    activities = enrich_activities(raw_activities, clubs, rng, activities_path)
+    return BuildResult(clubs=clubs, club_categories=club_categories, activities=activities)
+
+
+# --- writing ----------------------------------------------------------------
+
+
+OUTPUT_FILES = {"clubs": "clubs.csv", "club_categories": "club_categories.csv", "activities": "activities.csv"}
+
+
+def write_datasets(result: BuildResult, out_dir: Path | str) -> list[Path]:
+    """Write all three files or none: each goes to a temporary file first, then all are
+    renamed into place."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for attribute, filename in OUTPUT_FILES.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{filename}.", dir=out_dir)
+            os.close(handle)
+            getattr(result, attribute).to_csv(temporary, index=False, encoding="utf-8", lineterminator="\n")
+            staged.append((Path(temporary), out_dir / filename))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, final in staged:
+        os.replace(temporary, final)
+    return [final for _, final in staged]
+
+
+def clean_and_enrich(raw_dir: Path | str, out_dir: Path | str, seed: int = DEFAULT_SEED) -> BuildResult:
+    """Validate both raw files, enrich them, and write the DB-ready CSVs."""
+    raw_dir = Path(raw_dir)
+    clubs_path, activities_path = raw_dir / "clubs.csv", raw_dir / "activities.csv"
+    raw_clubs = read_raw_clubs(clubs_path)
+    raw_activities = read_raw_activities(activities_path)
+    result = build_datasets(raw_clubs, raw_activities, seed=seed, activities_path=activities_path)
+    write_datasets(result, out_dir)
+    return result
