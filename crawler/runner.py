@@ -70,9 +70,10 @@ def crawl(
     if robots is not None and not robots.can_fetch(url):
         raise RobotsDisallowed(robots.refusal_message(url))
     summary = CrawlSummary(site=site.name, out=Path(out))
+    # The browser first: if it cannot start, no empty output file is left behind.
     with (
-        CsvSink(out, raw_format_for(site)) as sink,
         _browser(driver, options) as browser,
+        CsvSink(out, raw_format_for(site)) as sink,
         _progress_bar(site, options, enabled=show_progress) as bar,
         logging_redirect_tqdm(),
     ):

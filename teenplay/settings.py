@@ -166,3 +166,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Recommender ---
+# The shipped model; a path from settings only (never from the database).
+RECOMMENDER_MODEL_PATH = Path(os.environ.get("RECOMMENDER_MODEL_PATH", BASE_DIR / "models" / "activity_recommender.pkl"))

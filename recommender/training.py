@@ -1,0 +1,286 @@
+"""Training, evaluation and export of the pretrained category classifier.
+
+CountVectorizer -> MultinomialNB in a Pipeline whose steps are named `count_v` and
+`mnnb` (as in the original), so `named_steps` code and `partial_fit` work the same way.
+No Django import: the management command and the notebooks call these functions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.metrics import (
+    ConfusionMatrixDisplay,
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+    recall_score,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.pipeline import Pipeline
+
+from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
+from recommender.text import activity_text, char_ngrams, kiwi_morphemes, morphemes_and_char_ngrams
+
+MODEL_FILENAME = "activity_recommender.pkl"
+METRICS_FILENAME = "activity_recommender.json"
+CONFUSION_FILENAME = "confusion_matrix.png"
+CONFUSION_NORMALIZED_FILENAME = "confusion_matrix_normalized.png"
+SPLIT_RANDOM_STATE = 124
+TEST_SIZE = 0.2
+
+# The original's CountVectorizer split on spaces and punctuation; the others read Korean.
+TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
+    "whitespace": lambda: CountVectorizer(),
+    "kiwi": lambda: CountVectorizer(tokenizer=kiwi_morphemes, lowercase=False, token_pattern=None),
+    "char": lambda: CountVectorizer(analyzer=char_ngrams),
+    "kiwi+char": lambda: CountVectorizer(analyzer=morphemes_and_char_ngrams),
+}
+DEFAULT_TOKENIZER = "kiwi+char"
+DEFAULT_ALPHA = 0.3
+
+
+class TrainingDataError(ValueError):
+    """The rows to train on are unusable (missing columns, unknown categories, too few rows)."""
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    model_path: Path
+    metrics_path: Path
+    picture_paths: tuple[Path, ...]
+    metadata: dict
+
+
+def build_pipeline(tokenizer: str = DEFAULT_TOKENIZER, alpha: float = DEFAULT_ALPHA) -> Pipeline:
+    if tokenizer not in TOKENIZERS:
+        raise ValueError(f"unknown tokenizer {tokenizer!r}; choose one of {', '.join(TOKENIZERS)}")
+    return Pipeline([("count_v", TOKENIZERS[tokenizer]()), ("mnnb", MultinomialNB(alpha=alpha))])
+
+
+# --- rows -> features and target -------------------------------------------
+
+
+def features_and_target(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Feature text and category id (1–13) from exported activity rows (or raw rows that
+    carry `category_name` instead of `category_id`)."""
+    required = ("activity_title", "activity_content", "activity_intro", "activity_address_location")
+    missing = [column for column in required if column not in frame.columns]
+    if "category_id" not in frame.columns and "category_name" not in frame.columns:
+        missing.append("category_id")
+    if missing:
+        raise TrainingDataError(f"missing column(s): {', '.join(missing)}")
+    if "category_id" in frame.columns:
+        target = pd.to_numeric(frame["category_id"], errors="coerce")
+    else:
+        target = frame["category_name"].map(CATEGORY_ID_BY_NAME)
+    unknown = target.isna() | ~target.isin(CATEGORY_IDS)
+    if unknown.any():
+        raise TrainingDataError(f"row {int(np.flatnonzero(unknown)[0]) + 1}: category is not one of 1–13")
+    features = pd.Series(
+        [
+            activity_text(title=t, content=c, intro=i, address_location=a)
+            for t, c, i, a in zip(
+                frame["activity_title"], frame["activity_content"], frame["activity_intro"],
+                frame["activity_address_location"],
+            )
+        ],
+        index=frame.index,
+        name="feature",
+    )
+    return features, target.astype(int).rename("category_id")
+
+
+def split(features: pd.Series, target: pd.Series):
+    """The original's split: stratified 80/20 with random_state=124."""
+    counts = target.value_counts()
+    if len(counts) < 2 or counts.min() < 2:
+        raise TrainingDataError("every category needs at least 2 rows for a stratified split")
+    return train_test_split(features, target, stratify=target, test_size=TEST_SIZE, random_state=SPLIT_RANDOM_STATE)
+
+
+# --- evaluation --------------------------------------------------------------
+
+
+def scores(y_true, y_pred) -> dict:
+    return {
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "precision_macro": round(float(precision_score(y_true, y_pred, average="macro", zero_division=0)), 4),
+        "recall_macro": round(float(recall_score(y_true, y_pred, average="macro", zero_division=0)), 4),
+        "f1_macro": round(float(f1_score(y_true, y_pred, average="macro", zero_division=0)), 4),
+        "rows": int(len(y_true)),
+    }
+
+
+def per_category_report(y_true, y_pred) -> dict:
+    present = sorted(set(int(v) for v in y_true) | set(int(v) for v in y_pred))
+    report = classification_report(
+        y_true, y_pred, labels=present, target_names=[CATEGORY_NAMES[c - 1] for c in present],
+        output_dict=True, zero_division=0,
+    )
+    return {
+        name: {key: round(float(value), 4) for key, value in values.items()}
+        for name, values in report.items()
+        if isinstance(values, dict)
+    }
+
+
+def draw_confusion_matrices(y_true, y_pred, out_dir: Path) -> tuple[Path, Path]:
+    """Raw and row-normalized confusion matrices as PNG files an operator can open."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    # A Korean font when the machine has one (fonts-nanum); labels fall back to ids otherwise.
+    korean = next((f.name for f in font_manager.fontManager.ttflist if "Nanum" in f.name or "Noto Sans CJK" in f.name), None)
+    labels = list(CATEGORY_IDS)
+    names = [f"{i} {CATEGORY_NAMES[i - 1]}" if korean else str(i) for i in labels]
+    paths = []
+    for filename, normalize, title in (
+        (CONFUSION_FILENAME, None, "Confusion matrix (held-out 20%)"),
+        (CONFUSION_NORMALIZED_FILENAME, "true", "Normalized confusion matrix (held-out 20%)"),
+    ):
+        with plt.rc_context({"font.family": [korean] if korean else ["DejaVu Sans"], "axes.unicode_minus": False}):
+            figure, axis = plt.subplots(figsize=(11, 9))
+            ConfusionMatrixDisplay(
+                confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize), display_labels=names
+            ).plot(ax=axis, cmap=plt.cm.Blues, values_format=".2f" if normalize else "d", xticks_rotation=60, colorbar=True)
+            axis.set_title(title)
+            figure.tight_layout()
+            path = Path(out_dir) / filename
+            figure.savefig(path, dpi=110)
+            plt.close(figure)
+        paths.append(path)
+    return tuple(paths)
+
+
+def compare_tokenizers(features: pd.Series, target: pd.Series, check: tuple[pd.Series, pd.Series] | None = None,
+                       tokenizers=tuple(TOKENIZERS), alpha: float = DEFAULT_ALPHA, progress=None) -> dict:
+    """Each tokenizer on the same split (and, trained on all rows, on the check set)."""
+    X_train, X_test, y_train, y_test = split(features, target)
+    results = {}
+    for name in tokenizers:
+        started = time.perf_counter()
+        pipe = build_pipeline(name, alpha).fit(X_train, y_train)
+        result = {"held_out": scores(y_test, pipe.predict(X_test))}
+        if check is not None:
+            full = build_pipeline(name, alpha).fit(features, target)
+            result["check_set"] = scores(check[1], full.predict(check[0]))
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        results[name] = result
+        if progress:
+            progress(name)
+    return results
+
+
+# --- export -----------------------------------------------------------------
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _dump_atomically(pipe: Pipeline, path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        joblib.dump(pipe, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str = DEFAULT_TOKENIZER,
+                     alpha: float = DEFAULT_ALPHA, check_frame: pd.DataFrame | None = None,
+                     compare: bool = True, stage: Callable[[str], None] = lambda message: None) -> TrainingReport:
+    """Evaluate on the held-out 20%, then refit on all rows and export the model with its
+    metrics and confusion-matrix pictures."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage("특성 만들기")
+    features, target = features_and_target(frame)
+    check = features_and_target(check_frame) if check_frame is not None else None
+
+    stage("80/20 분할 후 학습·평가")
+    X_train, X_test, y_train, y_test = split(features, target)
+    evaluated = build_pipeline(tokenizer, alpha).fit(X_train, y_train)
+    predictions = evaluated.predict(X_test)
+    pictures = draw_confusion_matrices(y_test, predictions, out_dir)
+
+    comparison = {}
+    if compare:
+        stage("토크나이저 비교")
+        comparison = compare_tokenizers(features, target, check, alpha=alpha)
+
+    stage("전체 데이터로 다시 학습해 내보내기")
+    pipe = build_pipeline(tokenizer, alpha).fit(features, target)
+    model_path = out_dir / MODEL_FILENAME
+    _dump_atomically(pipe, model_path)
+    digest = sha256_of(model_path)
+    trained_at = datetime.now(timezone.utc)
+    metadata = {
+        "version": f"{trained_at:%Y%m%dT%H%M%SZ}-{digest[:12]}",
+        "sha256": digest,
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "tokenizer": tokenizer,
+        "alpha": alpha,
+        "vocabulary_size": len(pipe.named_steps["count_v"].vocabulary_),
+        "training_rows": int(len(target)),
+        "training_rows_per_category": {
+            CATEGORY_NAMES[c - 1]: int((target == c).sum()) for c in CATEGORY_IDS
+        },
+        "split": {"test_size": TEST_SIZE, "random_state": SPLIT_RANDOM_STATE, "stratified": True},
+        "held_out": {**scores(y_test, predictions), "per_category": per_category_report(y_test, predictions)},
+        "check_set": (
+            {**scores(check[1], pipe.predict(check[0])), "per_category": per_category_report(check[1], pipe.predict(check[0]))}
+            if check is not None else None
+        ),
+        "tokenizer_comparison": comparison,
+        "pictures": [path.name for path in pictures],
+        "libraries": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "joblib": joblib.__version__,
+            "kiwipiepy": _version_of("kiwipiepy"),
+        },
+        "training_seconds": None,
+    }
+    metadata["training_seconds"] = round(time.perf_counter() - started, 2)
+    metrics_path = out_dir / METRICS_FILENAME
+    metrics_path.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return TrainingReport(model_path=model_path, metrics_path=metrics_path, picture_paths=pictures, metadata=metadata)
+
+
+def _version_of(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None

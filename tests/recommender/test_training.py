@@ -1,0 +1,182 @@
+"""Training, evaluation, export, loading and predict_category."""
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.management import CommandError, call_command
+
+from activity.reference import CATEGORY_NAMES
+from recommender import model_store
+from recommender.model_store import ModelUnavailable, load_model
+from recommender.training import build_pipeline, features_and_target, train_and_export, TrainingDataError
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_MODEL = ROOT / "models" / "activity_recommender.pkl"
+
+
+def small_frame(rows_per_category=6):
+    """A small dataset with distinct vocabulary per category."""
+    words = {
+        1: "뜨개질 캔들 공방", 2: "전시 미술관 공연", 3: "러닝 등산 클라이밍", 4: "와인 베이킹 요리",
+        5: "여행 바다 제주", 6: "습관 글쓰기 커리어", 7: "동네 또래 산책", 8: "소개팅 연애 설렘",
+        9: "주식 ETF 부동산", 10: "영어 회화 일본어", 11: "자격증 스터디 코딩", 12: "축제 불꽃 먹거리", 13: "봉사 플로깅 반려견",
+    }
+    rows = []
+    for category_id, vocabulary in words.items():
+        for index in range(rows_per_category):
+            rows.append({
+                "activity_title": f"{vocabulary.split()[index % 3]} 모임 {index}",
+                "activity_content": f"<p>{vocabulary}&nbsp;함께해요</p>",
+                "activity_intro": vocabulary.split()[(index + 1) % 3],
+                "activity_address_location": "서울",
+                "category_id": str(category_id),
+            })
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("model")
+    report = train_and_export(small_frame(), out, tokenizer="char", compare=True)
+    return out, report
+
+
+def test_training_writes_model_metrics_and_pictures(trained):
+    out, report = trained
+    assert (out / "activity_recommender.pkl").stat().st_size > 0
+    pictures = [out / "confusion_matrix.png", out / "confusion_matrix_normalized.png"]
+    for picture in pictures:
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    metadata = json.loads((out / "activity_recommender.json").read_text(encoding="utf-8"))
+    for key in ("version", "sha256", "trained_at", "training_rows_per_category", "libraries", "held_out", "tokenizer_comparison"):
+        assert key in metadata
+    assert set(metadata["held_out"]) >= {"accuracy", "precision_macro", "recall_macro", "f1_macro", "per_category"}
+    assert metadata["training_rows_per_category"][CATEGORY_NAMES[0]] == 6
+    assert set(metadata["tokenizer_comparison"]) == {"whitespace", "kiwi", "char", "kiwi+char"}
+    assert metadata["split"] == {"test_size": 0.2, "random_state": 124, "stratified": True}
+
+
+def test_exported_pipeline_has_the_original_step_names_and_partial_fit_works(trained):
+    out, _ = trained
+    pipe = joblib.load(out / "activity_recommender.pkl")
+    assert list(pipe.named_steps) == ["count_v", "mnnb"]
+    assert list(pipe.classes_) == list(range(1, 14))
+    before = pipe.predict_proba(["와인 모임"])[0][3]
+    X = pipe.named_steps["count_v"].transform(["푸드 드링크 와인 모임 서울"])
+    pipe.named_steps["mnnb"].partial_fit(X, [4], classes=list(range(1, 14)))
+    assert pipe.predict_proba(["와인 모임"])[0][3] > before
+
+
+def test_model_pickles_its_tokenizer_by_reference(trained):
+    out, _ = trained
+    raw = (out / "activity_recommender.pkl").read_bytes()
+    assert b"recommender.text" in raw and b"char_ngrams" in raw
+
+
+def test_bad_training_rows_are_refused(tmp_path):
+    frame = small_frame()
+    with pytest.raises(TrainingDataError, match="missing column"):
+        features_and_target(frame.drop(columns=["activity_content"]))
+    frame.loc[3, "category_id"] = "42"
+    with pytest.raises(TrainingDataError, match="row 4"):
+        features_and_target(frame)
+    with pytest.raises(TrainingDataError, match="at least 2 rows"):
+        train_and_export(small_frame().head(14), tmp_path, compare=False)
+    assert not (tmp_path / "activity_recommender.pkl").exists()
+
+
+def test_train_recommender_command_from_csv(tmp_path):
+    csv_path = tmp_path / "rows.csv"
+    small_frame().to_csv(csv_path, index=False)
+    output = StringIO()
+    call_command("train_recommender", "--csv", str(csv_path), "--out", str(tmp_path / "m"), "--tokenizer", "char",
+                 "--no-compare", "--check-set", "", stdout=output)
+    assert "[4/4]" in output.getvalue() and "macro F1" in output.getvalue()
+    assert (tmp_path / "m" / "activity_recommender.pkl").exists()
+
+
+@pytest.mark.django_db
+def test_train_recommender_from_an_empty_database_says_what_to_do(tmp_path):
+    with pytest.raises(CommandError, match="load_datasets"):
+        call_command("train_recommender", "--from-db", "--out", str(tmp_path), stdout=StringIO())
+
+
+def run_predict(stdin: str, model_path: Path = SHIPPED_MODEL):
+    env = {**__import__("os").environ, "DEBUG": "true", "RECOMMENDER_MODEL_PATH": str(model_path)}
+    return subprocess.run([sys.executable, "manage.py", "predict_category"], input=stdin, cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_predict_category_writes_one_json_line_per_input():
+    result = run_predict("여행 바다 산 여름 시원한\n\n!!!★★\n주식과 ETF로 시작하는 재테크 스터디\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["text"] for line in lines] == ["여행 바다 산 여름 시원한", "", "!!!★★", "주식과 ETF로 시작하는 재테크 스터디"]
+    season = lines[0]["top"]
+    assert len(season) == 3 and season[0]["name"] == "여행·동행" and season[0]["id"] == 5
+    assert season[0]["probability"] >= season[1]["probability"] >= season[2]["probability"]
+    assert lines[1]["top"] == [] and lines[2]["top"] == []
+    assert lines[3]["top"][0]["name"] == "재테크"
+
+
+def test_predict_category_with_a_missing_model_names_the_file_and_the_fix(tmp_path):
+    result = run_predict("여행\n", tmp_path / "nothing.pkl")
+    assert result.returncode != 0
+    assert "nothing.pkl" in result.stderr and "train_recommender" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def copy_model(tmp_path):
+    shutil.copy(SHIPPED_MODEL, tmp_path / "activity_recommender.pkl")
+    shutil.copy(SHIPPED_MODEL.with_suffix(".json"), tmp_path / "activity_recommender.json")
+    return tmp_path / "activity_recommender.pkl"
+
+
+def test_corrupt_model_files_give_a_clear_message(tmp_path):
+    path = copy_model(tmp_path)
+    model_store.clear_cache()
+    assert load_model(path).pipeline is not None
+
+    path.write_bytes(path.read_bytes()[: 1000])  # truncated
+    with pytest.raises(ModelUnavailable, match="train_recommender") as caught:
+        load_model(path)
+    assert str(path) in str(caught.value)
+
+    # a file whose checksum matches its metadata but is not a pipeline
+    path.write_bytes(pickle.dumps({"not": "a model"}))
+    metadata = json.loads(path.with_suffix(".json").read_text())
+    metadata["sha256"] = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    path.with_suffix(".json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelUnavailable, match="파이프라인이 아닙니다"):
+        load_model(path)
+
+    path.with_suffix(".json").unlink()
+    with pytest.raises(ModelUnavailable, match="모델 정보 파일"):
+        load_model(path)
+
+
+def test_model_reloads_when_the_file_changes(tmp_path, trained):
+    path = copy_model(tmp_path)
+    model_store.clear_cache()
+    first = load_model(path)
+    assert load_model(path) is first
+    out, _ = trained
+    shutil.copy(out / "activity_recommender.pkl", path)
+    shutil.copy(out / "activity_recommender.json", path.with_suffix(".json"))
+    second = load_model(path)
+    assert second.version != first.version
+    assert len(second.pipeline.named_steps["count_v"].vocabulary_) != len(first.pipeline.named_steps["count_v"].vocabulary_)
+
+
+def test_shipped_model_ranks_travel_first_for_the_season_query():
+    pipe = load_model(SHIPPED_MODEL).pipeline
+    probabilities = pipe.predict_proba(["여행 바다 산 여름 시원한"])[0]
+    assert pipe.classes_[int(np.argmax(probabilities))] == 5
