@@ -71,9 +71,13 @@ def _kiwi():
 
 def kiwi_morphemes(text: str) -> list[str]:
     """Content morphemes: 박물관, 박물관을 and 박물관에서 all give 박물관."""
-    if not text:
-        return []
-    return [token.form.lower() for token in _kiwi().tokenize(text) if token.tag.startswith(_KEPT_TAGS)]
+    return list(_morphemes(text)) if text else []
+
+
+@lru_cache(maxsize=20_000)
+def _morphemes(text: str) -> tuple[str, ...]:
+    # Cached: evaluation, comparison and the final refit tokenize the same texts again.
+    return tuple(token.form.lower() for token in _kiwi().tokenize(text) if token.tag.startswith(_KEPT_TAGS))
 
 
 def char_ngrams(text: str, low: int = 2, high: int = 3) -> list[str]:

@@ -53,7 +53,7 @@ TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
     "kiwi+char": lambda: CountVectorizer(analyzer=morphemes_and_char_ngrams),
 }
 DEFAULT_TOKENIZER = "kiwi+char"
-DEFAULT_ALPHA = 0.3
+DEFAULT_ALPHA = 0.1
 
 
 class TrainingDataError(ValueError):
@@ -150,7 +150,8 @@ def draw_confusion_matrices(y_true, y_pred, out_dir: Path) -> tuple[Path, Path]:
     from matplotlib import font_manager
 
     # A Korean font when the machine has one (fonts-nanum); labels fall back to ids otherwise.
-    korean = next((f.name for f in font_manager.fontManager.ttflist if "Nanum" in f.name or "Noto Sans CJK" in f.name), None)
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    korean = next((name for name in ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "NanumMyeongjo") if name in available), None)
     labels = list(CATEGORY_IDS)
     names = [f"{i} {CATEGORY_NAMES[i - 1]}" if korean else str(i) for i in labels]
     paths = []
@@ -207,6 +208,7 @@ def _dump_atomically(pipe: Pipeline, path: Path) -> None:
     os.close(handle)
     try:
         joblib.dump(pipe, temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; web workers may run as another user
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -219,3 +219,33 @@ def test_a_missing_page_is_an_error_not_a_crash(site_server, browser, tmp_path):
     summary, out = run("class_market", site_server, browser, tmp_path, "class_market/gone.html")
     assert (summary.pages, summary.errors, summary.rows) == (0, 1, 0)
     assert read_rows(out, ACTIVITIES) == []
+
+
+# --- into the cleaning step ---------------------------------------------------------------
+
+
+def test_crawled_csvs_feed_the_cleaning_step_once_categories_are_assigned(site_server, browser, tmp_path):
+    from crawler.cleaning import RawDataError, clean_and_enrich
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    crawl(SITES["clubs"], out=raw / "clubs.csv", options=options(), start_url=site_server.url("clubs/index.html"),
+          driver=browser, show_progress=False)
+    crawl(SITES["experience_board"], out=raw / "activities.csv", options=options(),
+          start_url=site_server.url("experience_board/index.html"), driver=browser, show_progress=False)
+
+    # As crawled, the main category is still empty: cleaning names the file and line.
+    with pytest.raises(RawDataError, match=r"clubs\.csv, line 2: empty category_name"):
+        clean_and_enrich(raw, tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+    # The hand step of the original: assign categories, then clean and enrich.
+    for name, category in (("clubs.csv", "취미"), ("activities.csv", "취미")):
+        frame = pd.read_csv(raw / name, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        frame["category_name"] = category
+        frame.to_csv(raw / name, index=False, encoding="utf-8-sig")
+    result = clean_and_enrich(raw, tmp_path / "out")
+    crawled = pd.read_csv(raw / "activities.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(result.activities.activity_title) == list(crawled.activity_title)
+    assert list(result.clubs.club_name) == CLUB_NAMES_IN_ORDER
+    assert (tmp_path / "out" / "activities.csv").exists()

@@ -2,6 +2,9 @@
 
 Each step runs only when its result is missing, so running it again changes nothing.
 """
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -17,3 +20,8 @@ class Command(BaseCommand):
             self.stdout.write("데모 데이터가 이미 있어 건너뜁니다.")
         else:
             call_command("load_datasets")
+        if Path(settings.RECOMMENDER_MODEL_PATH).exists():
+            self.stdout.write(f"학습된 모델을 사용합니다: {settings.RECOMMENDER_MODEL_PATH}")
+        else:
+            self.stdout.write("모델 파일이 없어 새로 학습합니다.")
+            call_command("train_recommender", "--from-db")

@@ -33,10 +33,11 @@ class Command(BaseCommand):
                 check = read_raw_activities(options["check_set"])
             except RawDataError as error:
                 raise CommandError(f"검증용 데이터 오류: {error}") from error
-        stages = iter(range(1, 5))
+        total = 3 if options["no_compare"] else 4
+        stages = iter(range(1, total + 1))
 
         def stage(message):
-            self.stdout.write(f"[{next(stages, 4)}/4] {message}…")
+            self.stdout.write(f"[{next(stages, total)}/{total}] {message}…")
 
         try:
             report = train_and_export(
