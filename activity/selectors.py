@@ -76,3 +76,7 @@ def activities_for_export() -> list[dict]:
         .values_list("id", "title", "content", "intro", "address_location", "category_id", "category__name")
     )
     return [dict(zip(EXPORT_COLUMNS, row)) for row in rows]
+
+
+def like_count(*, activity_id) -> int:
+    return ActivityLike.enabled_objects.filter(activity_id=activity_id).count()

@@ -16,6 +16,7 @@ from activity.models import Activity, ActivityLike, ActivityMember, Club, ClubCa
 from crawler.cleaning import ACTIVITY_COLUMNS, CLUB_CATEGORY_COLUMNS, CLUB_COLUMNS, DATE_FORMAT, REFERENCE_DATE
 from member.models import Member, MemberFavoriteCategory
 from member.services import signup_member
+from recommender.services import record_like_learning, record_unlike_learning
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,32 @@ def load_datasets(*, directory: Path | str, today: datetime | None = None, show_
         _demo_engagement([activity.pk for activity in created], report)
     logger.info("load_datasets: %s", report)
     return report
+
+
+# --- likes -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def like_activity(*, member, activity: Activity) -> ActivityLike:
+    """Like (idempotent). A new or renewed like teaches the member's model."""
+    like, created = ActivityLike.objects.select_for_update().get_or_create(member=member, activity=activity)
+    if created or not like.status:
+        if not created:
+            like.status = True
+            like.updated_date = timezone.now()
+            like.save(update_fields=["status", "updated_date"])
+        record_like_learning(member=member, activity=activity)
+    return like
+
+
+@transaction.atomic
+def unlike_activity(*, member, activity: Activity) -> ActivityLike | None:
+    """Unlike (idempotent): a soft delete, and the member's model forgets what the like taught."""
+    like = ActivityLike.objects.select_for_update().filter(member=member, activity=activity, status=True).first()
+    if like is None:
+        return None
+    like.status = False
+    like.updated_date = timezone.now()
+    like.save(update_fields=["status", "updated_date"])
+    record_unlike_learning(member=member, activity=activity)
+    return like

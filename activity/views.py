@@ -1,11 +1,15 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from activity import selectors
+from recommender import selectors as recommender_selectors
+from recommender.services import record_activity_view
 
 
 @require_GET
+@ensure_csrf_cookie  # the AI tab's hearts call the like API with this token
 def main_page(request):
     return render(
         request,
@@ -35,9 +39,14 @@ def activity_list_page(request):
 
 
 @require_GET
+@ensure_csrf_cookie
 def activity_detail_page(request, activity_id):
     activity = selectors.activity_detail(activity_id=activity_id, member=request.user)
-    return render(request, "activity/detail.html", {"activity": activity})
+    if request.user.is_authenticated:
+        # Opening an activity is a learning event for the member's model.
+        record_activity_view(member=request.user, activity=activity)
+    similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)
+    return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})
 
 
 def page_not_found(request, exception=None):

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from activity.models import Category
+from member.interests import KEYWORD_SLOTS, InterestsError, clean_interests
 from member.models import Member
 
 
@@ -42,3 +44,56 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "이메일 또는 비밀번호가 올바르지 않아요.",
         "inactive": "사용이 중지된 계정이에요.",
     }
+
+
+class _RawChoicesField(forms.Field):
+    """The checked values as sent; `clean_interests` is the one place that judges them."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+class InterestsForm(forms.Form):
+    """Mypage interests. Field checks only collect the input; the rules live in
+    `member.interests.clean_interests`, shared with the API."""
+
+    categories = _RawChoicesField(label="관심 분야", required=False)
+    keyword_1 = forms.CharField(label="키워드 1", required=False, strip=False)
+    keyword_2 = forms.CharField(label="키워드 2", required=False, strip=False)
+    keyword_3 = forms.CharField(label="키워드 3", required=False, strip=False)
+
+    keyword_fields = tuple(f"keyword_{slot}" for slot in range(1, KEYWORD_SLOTS + 1))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].widget.choices = [(c.pk, c.name) for c in Category.objects.order_by("pk")]
+        for number, name in enumerate(self.keyword_fields, start=1):
+            self.fields[name].widget.attrs.update(
+                {"placeholder": f"예: {('바다', '캠핑', '전시')[number - 1]}", "autocomplete": "off"}
+            )
+        self.interests = None
+
+    @property
+    def keyword_boundfields(self):
+        return [self[name] for name in self.keyword_fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.interests = clean_interests(
+                category_ids=cleaned.get("categories", []),
+                keywords=[cleaned.get(name, "") for name in self.keyword_fields],
+            )
+        except InterestsError as error:
+            for message in error.categories:
+                self.add_error("categories", message)
+            for message in error.keywords:
+                self.add_error(None, message)
+            for slot, messages in error.keyword_slots.items():
+                for message in messages:
+                    self.add_error(self.keyword_fields[slot], message)
+        return cleaned

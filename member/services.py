@@ -1,8 +1,12 @@
 """Writes for members. Signup is one explicit function (no signals) so every step a
 new member needs happens in one transaction."""
-from django.db import transaction
+from collections.abc import Iterable
 
-from member.models import Member
+from django.db import transaction
+from django.utils import timezone
+
+from member.interests import clean_interests
+from member.models import Member, MemberFavoriteCategory
 
 
 @transaction.atomic
@@ -16,4 +20,33 @@ def signup_member(
         privacy_agree=privacy_agree,
         marketing_agree=marketing_agree,
     )
+    return member
+
+
+@transaction.atomic
+def set_member_interests(*, member: Member, category_ids: Iterable, keywords: Iterable) -> Member:
+    """Save a member's favourite categories and three keywords (mypage).
+
+    Input goes through `member.interests.clean_interests` first; bad input raises
+    `InterestsError` before anything is written. Favourites are kept as rows:
+    choosing a category again turns its soft-deleted row back on, leaving one out
+    turns its row off.
+    """
+    interests = clean_interests(category_ids=category_ids, keywords=keywords)
+    # One writer per member at a time (a row lock on databases that have them).
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    wanted = set(interests.category_ids)
+    now = timezone.now()
+    links = MemberFavoriteCategory.objects.filter(member=member)
+    links.filter(status=True).exclude(category_id__in=wanted).update(status=False, updated_date=now)
+    links.filter(status=False, category_id__in=wanted).update(status=True, updated_date=now)
+    missing = wanted - set(links.values_list("category_id", flat=True))
+    MemberFavoriteCategory.objects.bulk_create(
+        [
+            MemberFavoriteCategory(member=member, category_id=category_id, created_date=now, updated_date=now)
+            for category_id in sorted(missing)
+        ]
+    )
+    member.keyword_1, member.keyword_2, member.keyword_3 = interests.keywords
+    member.save(update_fields=["keyword_1", "keyword_2", "keyword_3"])
     return member

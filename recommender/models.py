@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class MemberModel(models.Model):
+    """A member's personal model, stored as what their events added to the base model.
+
+    `delta` holds the class counts and sparse token counts per class (engine.MemberDelta,
+    compact binary) for the base model `base_version`; when the shipped model changes,
+    it is rebuilt from the event log. `recent_counts` is the recency-weighted event
+    count per category (decayed to `recent_at`) that the AI tab's ranking uses.
+    """
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="recommender_model")
+    base_version = models.CharField("기반 모델 버전", max_length=64, blank=True)
+    delta = models.BinaryField("추가 학습 카운트", blank=True, default=b"")
+    recent_counts = models.JSONField("최근 관심 카테고리 가중치", default=list, blank=True)
+    recent_at = models.DateTimeField("가중치 기준 시각", null=True, blank=True)
+    event_count = models.PositiveIntegerField("학습 이벤트 수", default=0)
+    created_date = models.DateTimeField("생성일", default=timezone.now)
+    updated_date = models.DateTimeField("수정일", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "회원별 추천 모델"
+
+    def __str__(self):
+        return f"{self.member} ({self.event_count}회 학습)"
+
+
+class LearningEvent(models.Model):
+    """Append-only log of what a member's model learned from: the source of truth from
+    which member models are rebuilt after the base model is retrained."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "상세 페이지 방문"
+        LIKE = "like", "좋아요"
+        UNLIKE = "unlike", "좋아요 취소"
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="learning_events")
+    activity = models.ForeignKey("activity.Activity", models.CASCADE, related_name="learning_events")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    # The label learned (the activity's category at the time) and the sample weight;
+    # an unlike carries the negative of its like's weight.
+    category_id = models.PositiveSmallIntegerField()
+    weight = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "activity", "kind", "-created_at"], name="event_member_activity_kind")]
+        ordering = ["id"]
+        verbose_name = verbose_name_plural = "학습 이벤트"
+
+    def __str__(self):
+        return f"{self.member_id} {self.kind} {self.activity_id} ({self.weight:+g})"
+
+
+class SeasonKeywordSet(models.Model):
+    """Keywords the logged-out AI tab asks the base model with, editable by operators.
+
+    The active set for a day is the enabled one whose date range contains it (an empty
+    bound is open); among several, the one with the narrowest range wins."""
+
+    keywords = models.CharField("시즌 키워드", max_length=200, help_text="공백으로 구분합니다. 예: 여행 바다 산 여름 시원한")
+    start_date = models.DateField("시작일", null=True, blank=True)
+    end_date = models.DateField("종료일", null=True, blank=True)
+    is_enabled = models.BooleanField("사용", default=True)
+    created_date = models.DateTimeField("생성일", default=timezone.now)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        verbose_name = verbose_name_plural = "시즌 키워드"
+
+    def __str__(self):
+        period = f"{self.start_date or '…'} ~ {self.end_date or '…'}"
+        return f"{self.keywords} ({period})"
+
+    def clean(self):
+        if not self.keywords.split():
+            raise ValidationError({"keywords": "키워드를 하나 이상 입력해 주세요."})
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise ValidationError({"end_date": "종료일은 시작일보다 빠를 수 없어요."})
+
+
+class SimilarActivity(models.Model):
+    """Precomputed nearest neighbours of each activity (cosine over the model's features),
+    so the detail page never computes all pairs per request."""
+
+    activity = models.ForeignKey("activity.Activity", models.CASCADE, related_name="similar_links")
+    similar = models.ForeignKey("activity.Activity", models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    model_version = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["activity", "rank"]
+        constraints = [models.UniqueConstraint(fields=["activity", "rank"], name="unique_similar_rank")]
+        verbose_name = verbose_name_plural = "비슷한 활동"

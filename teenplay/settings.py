@@ -95,7 +95,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (a page view and a like at once) wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE takes the write lock at BEGIN, so two read-modify-write transactions
+    # (two learning events of one member) queue instead of losing an update.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "member.Member"
@@ -170,3 +172,15 @@ LOGGING = {
 # --- Recommender ---
 # The shipped model; a path from settings only (never from the database).
 RECOMMENDER_MODEL_PATH = Path(os.environ.get("RECOMMENDER_MODEL_PATH", BASE_DIR / "models" / "activity_recommender.pkl"))
+# "personal" mixes the member's recent behaviour into the AI tab's ranking; "seed" restores
+# the original: the member model's predict_proba of their interests, equal event weights.
+RECOMMENDER_RANKING = os.environ.get("RECOMMENDER_RANKING", "personal")
+RECOMMENDER_EVENT_WEIGHTS = {
+    "view": float(os.environ.get("RECOMMENDER_VIEW_WEIGHT", "1.0")),
+    "like": float(os.environ.get("RECOMMENDER_LIKE_WEIGHT", "1.0" if RECOMMENDER_RANKING == "seed" else "2.0")),
+}
+# Reloading an activity page within this window learns once.
+RECOMMENDER_VIEW_COOLDOWN_MINUTES = int(os.environ.get("RECOMMENDER_VIEW_COOLDOWN_MINUTES", "30"))
+RECOMMENDER_RECENCY_HALF_LIFE_DAYS = float(os.environ.get("RECOMMENDER_RECENCY_HALF_LIFE_DAYS", "30"))
+RECOMMENDER_DEFAULT_SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
+RECOMMENDER_SIMILAR_COUNT = 4
