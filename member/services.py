@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from member.interests import clean_interests
 from member.models import Member, MemberFavoriteCategory
+from recommender.services import create_member_model
 
 
 @transaction.atomic
@@ -20,6 +21,8 @@ def signup_member(
         privacy_agree=privacy_agree,
         marketing_agree=marketing_agree,
     )
+    # Every member gets a personal recommender model from the first day (as in the original).
+    create_member_model(member=member)
     return member
 
 

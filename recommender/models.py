@@ -77,10 +77,13 @@ class SeasonKeywordSet(models.Model):
         return f"{self.keywords} ({period})"
 
     def clean(self):
+        errors = {}
         if not self.keywords.split():
-            raise ValidationError({"keywords": "키워드를 하나 이상 입력해 주세요."})
+            errors["keywords"] = "키워드를 하나 이상 입력해 주세요."
         if self.start_date and self.end_date and self.start_date > self.end_date:
-            raise ValidationError({"end_date": "종료일은 시작일보다 빠를 수 없어요."})
+            errors["end_date"] = "종료일은 시작일보다 빠를 수 없어요."
+        if errors:
+            raise ValidationError(errors)
 
 
 class SimilarActivity(models.Model):
@@ -97,3 +100,27 @@ class SimilarActivity(models.Model):
         ordering = ["activity", "rank"]
         constraints = [models.UniqueConstraint(fields=["activity", "rank"], name="unique_similar_rank")]
         verbose_name = verbose_name_plural = "비슷한 활동"
+
+
+class ActivityVector(models.Model):
+    """An activity's TF-IDF vector (compact sparse bytes) for the similar-activities index,
+    kept so one changed activity can be compared with all others without re-tokenizing them."""
+
+    activity = models.OneToOneField("activity.Activity", models.CASCADE, related_name="similarity_vector")
+    model_version = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "활동 벡터"
+
+
+class SimilarityIndex(models.Model):
+    """The state of the similar-activities index: which model built it and the idf it used."""
+
+    model_version = models.CharField(max_length=64, unique=True)
+    idf = models.BinaryField()
+    activity_count = models.PositiveIntegerField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "비슷한 활동 색인"

@@ -17,7 +17,7 @@ from activity.selectors import activity_cards
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, RankingSettings, predict_proba, rank_categories, top_categories
 from recommender.model_store import LoadedModel, ModelUnavailable, load_model
-from recommender.models import MemberModel, SeasonKeywordSet
+from recommender.models import MemberModel, SeasonKeywordSet, SimilarActivity
 from recommender.services import N_CLASSES, MemberState, ensure_member_model_current
 from recommender.text import query_text
 
@@ -187,6 +187,8 @@ def _cards(ids: list[int], member) -> list[Activity]:
     return [by_id[activity_id] for activity_id in ids if activity_id in by_id]
 
 
-def similar_activities(*, activity_id: int, member=None) -> list[Activity]:
-    """Placeholder until the similar-activities index lands."""
-    return []
+def similar_activities(*, activity_id: int, member=None, count: int | None = None) -> list[Activity]:
+    """The most similar enabled activities, from the precomputed index (two queries)."""
+    count = count or settings.RECOMMENDER_SIMILAR_COUNT
+    ids = list(SimilarActivity.objects.filter(activity_id=activity_id).order_by("rank").values_list("similar_id", flat=True))
+    return _cards(ids, member)[:count]

@@ -4,6 +4,7 @@ Development defaults are safe only while DEBUG is on; with DEBUG off the app
 refuses to start without SECRET_KEY and turns on the secure cookie/HTTPS settings.
 """
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two read-modify-write transactions
     # (two learning events of one member) queue instead of losing an update.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    # Tests use a file, not shared-cache memory, so concurrent threads wait for the lock.
+    # One file per test process: concurrent runs never share (or delete) each other's database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"teenplay_test_{os.getpid()}.sqlite3"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "member.Member"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from activity.models import Activity
+from recommender.models import SimilarityIndex
 
 
 class Command(BaseCommand):
@@ -25,3 +26,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write("모델 파일이 없어 새로 학습합니다.")
             call_command("train_recommender", "--from-db")
+        if not SimilarityIndex.objects.exists():
+            call_command("rebuild_similar_activities")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from activity.services import DEMO_ACCOUNTS, DatasetError, load_datasets
+from recommender.model_store import ModelUnavailable
+from recommender.services import rebuild_similar_activities
 
 
 class Command(BaseCommand):
@@ -25,3 +27,8 @@ class Command(BaseCommand):
         ))
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  데모 로그인: {account.email} / {account.password}")
+        try:
+            count = rebuild_similar_activities(show_progress=not options["no_progress"])
+            self.stdout.write(f"비슷한 활동 색인을 만들었습니다 (활동 {count}개).")
+        except ModelUnavailable as error:
+            self.stdout.write(self.style.WARNING(f"비슷한 활동 색인은 모델이 준비된 뒤에 만듭니다: {error}"))

@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activity.selectors import EXPORT_COLUMNS, activities_for_export
 from crawler.cleaning import RawDataError, read_raw_activities
+from activity.models import Activity
 from recommender.model_store import clear_cache
+from recommender.services import rebuild_similar_activities
 from recommender.training import DEFAULT_ALPHA, DEFAULT_TOKENIZER, TOKENIZERS, TrainingDataError, train_and_export
 
 DEFAULT_CHECK_SET = settings.BASE_DIR / "datasets" / "check" / "activities_check.csv"
@@ -60,6 +62,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:>10}: 평가 macro F1 {result['held_out']['f1_macro']:.4f}"
                               + (f", 검증 macro F1 {result['check_set']['f1_macro']:.4f}" if "check_set" in result else ""))
         self.stdout.write(f"파일: {report.model_path}, {report.metrics_path}, " + ", ".join(map(str, report.picture_paths)))
+        if Path(report.model_path).resolve() == Path(settings.RECOMMENDER_MODEL_PATH).resolve():
+            if Activity.objects.exists():
+                rebuild_similar_activities(show_progress=True)
+                self.stdout.write("비슷한 활동 색인을 새 모델로 다시 만들었습니다.")
+            self.stdout.write("회원 모델은 처음 쓸 때 새 모델로 다시 만들어집니다 (한 번에: python manage.py rebuild_member_models).")
 
     def _rows(self, options) -> pd.DataFrame:
         if options["csv"]:

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from recommender.models import LearningEvent, MemberModel, SeasonKeywordSet, SimilarityIndex
+
+
+@admin.register(SeasonKeywordSet)
+class SeasonKeywordSetAdmin(admin.ModelAdmin):
+    list_display = ("keywords", "start_date", "end_date", "is_enabled")
+    list_editable = ("is_enabled",)
+    list_filter = ("is_enabled",)
+    search_fields = ("keywords",)
+
+
+@admin.register(MemberModel)
+class MemberModelAdmin(admin.ModelAdmin):
+    list_display = ("member", "event_count", "base_version", "updated_date")
+    search_fields = ("member__email",)
+    list_select_related = ("member",)
+    readonly_fields = ("member", "base_version", "recent_counts", "recent_at", "event_count", "created_date", "updated_date")
+    exclude = ("delta",)
+
+    def has_add_permission(self, request):
+        return False  # created by signup
+
+
+@admin.register(LearningEvent)
+class LearningEventAdmin(admin.ModelAdmin):
+    """Append-only: viewable, never edited here."""
+
+    list_display = ("id", "member", "activity", "kind", "category_id", "weight", "created_at")
+    list_filter = ("kind", "category_id")
+    search_fields = ("member__email", "activity__title")
+    list_select_related = ("member", "activity")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SimilarityIndex)
+class SimilarityIndexAdmin(admin.ModelAdmin):
+    list_display = ("model_version", "activity_count", "built_at")
+    readonly_fields = ("model_version", "activity_count", "built_at")
+    exclude = ("idf",)
