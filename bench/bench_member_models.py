@@ -103,6 +103,30 @@ def scalar(query: str, params=()):
         return cursor.fetchone()[0]
 
 
+def cpu_pressure(window: str = "avg10") -> float | None:
+    """The share (%) of the last 10 s (or avg60: 60 s) in which some task waited for a CPU (Linux PSI)."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return float(dict(item.split("=") for item in line.split()[1:])[window])
+
+
+def wait_for_quiet(limit_seconds: float, threshold: float = 5.0) -> str:
+    """Wait (at most `limit_seconds`) until other work on the machine leaves the CPUs alone, so
+    wall times measure this code rather than a queue for the CPU. Returns what it found."""
+    started = time.monotonic()
+    pressure = cpu_pressure()
+    if pressure is None:
+        return f"load {os.getloadavg()[0]:.1f}"
+    with tqdm(desc=f"waiting for CPU pressure < {threshold:g}%", unit="s", leave=False, disable=pressure < threshold) as bar:
+        while pressure >= threshold and time.monotonic() - started < limit_seconds:
+            time.sleep(2)
+            bar.update(2)
+            pressure = cpu_pressure()
+    return f"{pressure:.0f}%" + ("" if pressure < threshold else f" after waiting {limit_seconds:.0f} s")
+
+
 def clear_token_caches() -> None:
     """Forget tokenized texts, so the next event pays for tokenizing a new activity's text."""
     from recommender import active_model, text
@@ -557,30 +581,65 @@ def seed_way(plans: list[EventPlan], category_of: dict[int, int], directory: Pat
     return result
 
 
-def profile_breakdown(profile: cProfile.Profile, events: int) -> list[tuple[str, float, float]]:
-    """(part, ms per event under the profiler, calls per event) for the parts a learning event is made of."""
+Part = tuple[str, str, str]  # (label, file path suffix, function name)
+
+SQL = ("SQL statements (Django cursor → psycopg → server and back)", "django/db/backends/utils.py", "_execute")
+ORM_PARTS: list[Part] = [
+    ("ORM: building querysets (filter → WHERE)", "django/db/models/sql/query.py", "add_q"),
+    ("ORM: compiling SQL (SQLCompiler.as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
+    ("ORM: model instances from rows (Model.from_db)", "django/db/models/base.py", "from_db"),
+]
+EVENT_PARTS: list[Part] = [
+    SQL,
+    ("COMMIT", "django/db/backends/base/base.py", "_commit"),
+    ("tokenizing the activity text (CountVectorizer.transform)", "sklearn/feature_extraction/text.py", "transform"),
+    ("learning_text (cleaning the text)", "recommender/services.py", "learning_text"),
+    ("MemberDelta.from_bytes (decode)", "recommender/engine.py", "from_bytes"),
+    ("MemberDelta.to_bytes (encode, zlib level 9)", "recommender/engine.py", "to_bytes"),
+    ("MemberState.apply (add counts, decay)", "recommender/services.py", "apply"),
+    *ORM_PARTS,
+]
+TAB_PARTS: list[Part] = [  # the selector's steps, then the serializer
+    ("ensure_member_model_current (MemberModel row)", "recommender/services.py", "ensure_member_model_current"),
+    ("member_query (favourites, region)", "recommender/selectors.py", "member_query"),
+    ("member_category_probabilities (decode delta, predict_proba, ranking)", "recommender/selectors.py",
+     "member_category_probabilities"),
+    ("_pick_activity_ids (newest per category)", "recommender/selectors.py", "_pick_activity_ids"),
+    ("_cards (cards with counts and is_like)", "recommender/selectors.py", "_cards"),
+]
+
+
+def profile_breakdown(profile: cProfile.Profile, calls: int, parts: list[Part], overlapping: list[Part] = (),
+                      rest: str = "everything else") -> list[tuple[str, float, float]]:
+    """(part, ms per call under the profiler, calls per call). `parts` must not run inside one another
+    (the rest is reported as "everything else"); `overlapping` parts are shown after, as "of which"."""
     stats = pstats.Stats(profile).stats
 
     def cumulative(file_suffix: str, function: str) -> tuple[float, float]:
-        found = [(calls, cum) for (file, _, name), (_, calls, _, cum, _) in stats.items()
+        found = [(n, cum) for (file, _, name), (_, n, _, cum, _) in stats.items()
                  if file.replace("\\", "/").endswith(file_suffix) and name == function]
-        return sum(c for c, _ in found), sum(t for _, t in found)
+        return sum(n for n, _ in found), sum(t for _, t in found)
 
     total = sum(tottime for _, _, tottime, _, _ in stats.values())
-    parts = [
-        ("SQL statements (Django cursor → psycopg → server and back)", cumulative("django/db/backends/utils.py", "_execute")),
-        ("COMMIT", cumulative("django/db/backends/base/base.py", "_commit")),
-        ("tokenizing the activity text (CountVectorizer.transform)", cumulative("sklearn/feature_extraction/text.py", "transform")),
-        ("learning_text (cleaning the text)", cumulative("recommender/services.py", "learning_text")),
-        ("MemberDelta.from_bytes (decode)", cumulative("recommender/engine.py", "from_bytes")),
-        ("MemberDelta.to_bytes (encode, zlib)", cumulative("recommender/engine.py", "to_bytes")),
-        ("MemberState.apply (add counts, decay)", cumulative("recommender/services.py", "apply")),
-    ]
-    accounted = sum(seconds for _, (_, seconds) in parts)  # none of these runs inside another
-    rows = [(name, seconds / events * 1000, calls / events) for name, (calls, seconds) in parts]
-    rows.append(("everything else (ORM: building querysets, compiling SQL, model instances; atomic)",
-                 max(0.0, total - accounted) / events * 1000, float("nan")))
-    rows.append(("total under the profiler", total / events * 1000, float("nan")))
+    measured = [(label, *cumulative(suffix, function)) for label, suffix, function in parts]
+    rows = [(label, seconds / calls * 1000, n / calls) for label, n, seconds in measured]
+    rows.append((rest, max(0.0, total - sum(seconds for _, _, seconds in measured)) / calls * 1000,
+                 float("nan")))
+    rows.append(("total under the profiler", total / calls * 1000, float("nan")))
+    for label, suffix, function in overlapping:
+        n, seconds = cumulative(suffix, function)
+        rows.append((f"of which: {label}", seconds / calls * 1000, n / calls))
+    return rows
+
+
+def top_functions(profile: cProfile.Profile, calls: int, count: int = 12) -> list[tuple[str, float, float]]:
+    """The functions with the most own time (tottime), ms per call."""
+    stats = pstats.Stats(profile).stats
+    ranked = sorted(stats.items(), key=lambda item: -item[1][2])[:count]
+    rows = []
+    for (file, line, name), (_, n, tottime, _, _) in ranked:
+        where = "/".join(Path(file).parts[-2:]) if file != "~" else "builtin"
+        rows.append((f"{where}:{line} {name}", tottime / calls * 1000, n / calls))
     return rows
 
 
@@ -607,7 +666,9 @@ def count_queries(call) -> int:
     return len(captured.captured_queries)
 
 
-def bench_recommendations(with_events: list[int], without_events: list[int], repeat: int, warmup: int) -> dict[str, Timing]:
+def bench_recommendations(with_events: list[int], without_events: list[int], repeat: int,
+                          warmup: int) -> tuple[dict[str, Timing], list[tuple[str, float, float]]]:
+    """Timings per scenario, and a profile of the selector + serializer for members with events."""
     from django.contrib.auth.models import AnonymousUser
     from django.test import Client
     from django.urls import reverse
@@ -649,7 +710,13 @@ def bench_recommendations(with_events: list[int], without_events: list[int], rep
             raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:200]!r}")
         results[label] = time_calls([lambda c=pool[i % len(pool)]: c.get(url) for i in range(n)], warmup)
         results[label].queries = count_queries(lambda: pool[0].get(url))
-    return results
+
+    members = fresh_members(with_events, min(repeat, 100))
+    profile = cProfile.Profile()
+    for member in members:
+        profile.runcall(tab, member)
+    return results, profile_breakdown(profile, len(members), TAB_PARTS, overlapping=[SQL, *ORM_PARTS],
+                                      rest="serializing (RecommendationSerializer(...).data) and the rest")
 
 
 @dataclass
@@ -703,6 +770,8 @@ def parse_args(argv=None):
     parser.add_argument("--reuse-db", action="store_true", help="keep the existing bench database and its data")
     parser.add_argument("--skip-similar", action="store_true")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one view and one like")
+    parser.add_argument("--quiet-wait", type=float, default=90,
+                        help="seconds to wait, before each timed part, for other work to leave the CPUs (default 90)")
     return parser.parse_args(argv)
 
 
@@ -756,7 +825,7 @@ def main(argv=None) -> None:
     pool = population.activity_ids
     sample_plans = event_plans(sample, pool, rng)
 
-    loads = [os.getloadavg()[0]]  # other work on the machine skews timings: reported with them
+    quiet = {"learning events": wait_for_quiet(args.quiet_wait)}
     print("learning events ...")
     run_events(event_plans(warmup_member, pool, rng), desc="warm-up")  # imports, Kiwi's model, first queries
     clear_token_caches()
@@ -767,7 +836,9 @@ def main(argv=None) -> None:
     profile = cProfile.Profile()
     profiled_plans = event_plans(profiled, pool, rng)
     run_events(profiled_plans, profile=profile, desc="profiled events")
-    breakdown = profile_breakdown(profile, sum(len(plan.events) for plan in profiled_plans))
+    profiled_events = sum(len(plan.events) for plan in profiled_plans)
+    breakdown = profile_breakdown(profile, profiled_events, EVENT_PARTS)
+    event_top = top_functions(profile, profiled_events)
     view_queries, like_queries = count_event_queries(event_plans(counter, pool, rng)[0], args.show_queries)
     measured.view.queries, measured.like.queries = view_queries, like_queries
     # Last: its ~14 MB pickle writes would otherwise slow the database's commits that follow.
@@ -775,36 +846,36 @@ def main(argv=None) -> None:
         seed = seed_way(sample_plans[:args.seed_members], population.category_of, Path(directory))
     os.sync()
 
-    loads.append(os.getloadavg()[0])
+    quiet["AI tab"] = wait_for_quiet(args.quiet_wait)
     print("AI tab ...")
     with_events = sample + [int(m) for m in rng.permutation(population.event_member_ids)[:200]]
     without_events = list(MemberFavoriteCategory.objects.filter(member_id__in=fresh[:20000])
                           .exclude(member_id__in=picked).values_list("member_id", flat=True).distinct()[:200])
-    tab = bench_recommendations(with_events, without_events, args.repeat, args.warmup)
+    tab, tab_breakdown = bench_recommendations(with_events, without_events, args.repeat, args.warmup)
 
     similar = Similar(note="skipped (--skip-similar)")
     if not args.skip_similar:
+        quiet["similar"] = wait_for_quiet(args.quiet_wait)
         print("similar activities ...")
         similar = bench_similar(pool, args.repeat, args.warmup, rng)
         if similar.note:
             print(similar.note)
 
-    loads.append(os.getloadavg()[0])
-    report(args, config, counts, open_count, population, model, storage, measured, warm_timings, seed, breakdown,
-           tab, similar, loads)
+    report(args, config, counts, open_count, population, model, storage, measured, warm_timings, seed,
+           {"event": breakdown, "event_top": event_top, "tab": tab_breakdown}, tab, similar, quiet)
 
 
-def cpu_pressure() -> str:
-    """The share of the last minute in which some task waited for a CPU (Linux PSI), if available."""
-    try:
-        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
-    except (OSError, IndexError):
-        return "n/a"
-    return dict(item.split("=") for item in line.split()[1:]).get("avg60", "n/a") + "%"
+def python_speed_ms() -> float:
+    runs = []
+    for _ in range(5):
+        start = time.process_time()
+        sum(range(10**6))
+        runs.append(time.process_time() - start)
+    return min(runs) * 1000
 
 
-def report(args, config, counts, open_count, population, model, storage, measured, warm, seed, breakdown, tab,
-           similar, loads) -> None:
+def report(args, config, counts, open_count, population, model, storage, measured, warm, seed, profiles, tab,
+           similar, quiet) -> None:
     median = statistics.median
     seed_bytes = median(seed.file_bytes)
     ours = median(storage.totals)
@@ -814,9 +885,11 @@ def report(args, config, counts, open_count, population, model, storage, measure
     print()
     print(f"PostgreSQL {scalar('SHOW server_version').split()[0]} on {config['HOST']} "
           f"(synchronous_commit={scalar('SHOW synchronous_commit')}), {os.cpu_count()} CPUs, model {model.version} "
-          f"({model.counts.n_features:,} features); population {population.seconds:.0f} s. 1-minute load average "
-          f"during the measurements {min(loads):.1f}–{max(loads):.1f}, CPU pressure at the end {cpu_pressure()} "
-          "(other work on the machine inflates wall times; the CPU column is this process's own CPU time).")
+          f"({model.counts.n_features:,} features); population {population.seconds:.0f} s. CPU pressure (share of "
+          "the last 10 s some task waited for a CPU) when each part started: "
+          + ", ".join(f"{part} {found}" for part, found in quiet.items())
+          + "; other work on the machine inflates wall times, the CPU column is this process's own CPU time. "
+          f"For scale, this Python sums range(10**6) in {python_speed_ms():.0f} ms.")
     print()
     print("| # | figure | ours: median / p95 | ours: client CPU, median | seed way: median / p95 | goal | met |")
     print("|---|---|---:|---:|---:|---|---|")
@@ -864,14 +937,11 @@ def report(args, config, counts, open_count, population, model, storage, measure
         print(f"| {name} | {median(storage.parts[name]):,.0f} | {text} |")
     print(f"| total | {ours:,.0f} | seed way: the member's .pkl after the same 20 events: {seed_bytes:,.0f} |")
 
-    print()
-    print(f"Where a learning event's time goes (cProfile, {args.profile_members} members × {EVENTS_PER_MEMBER} "
-          "events on new texts; wall time, and the profiler inflates Python-heavy parts):")
-    print()
-    print("| part | ms per event | calls per event |")
-    print("|---|---:|---:|")
-    for name, ms, calls in breakdown:
-        print(f"| {name} | {ms:.3f} | {'' if calls != calls else f'{calls:.1f}'} |")
+    print_profile(f"Where a learning event's time goes (cProfile, {args.profile_members} members × {EVENTS_PER_MEMBER} "
+                  "events on new texts; wall time; the profiler inflates Python-heavy parts):", profiles["event"], "event")
+    print_profile("The functions with the most own time in those events:", profiles["event_top"], "event")
+    print_profile("Where the AI tab's time goes (cProfile, selector + serializer, members with events):",
+                  profiles["tab"], "call")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_ID_BY_NAME, REGION_NAMES
+from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_NAMES
+from crawler.formats import ACTIVITIES, ACTIVITY_SOURCES, CLUBS
 
 DEFAULT_SEED = 2024
 # The day the generated dates are relative to; load_datasets shifts every date by
@@ -31,16 +32,10 @@ HISTORY_DAYS = 300
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEMO_LEADER_COUNT = 60
 
-RAW_CLUB_COLUMNS = ("club_title", "category_name")
-RAW_ACTIVITY_COLUMNS = (
-    "activity_title",
-    "activity_content",
-    "activity_intro",
-    "activity_address_location",
-    "category_name",
-    "source",
-)
-SOURCES = ("experience_board", "class_market", "activity_market", "campaign")
+# The crawler's output formats are the contract this step reads.
+RAW_CLUB_COLUMNS = CLUBS.columns
+RAW_ACTIVITY_COLUMNS = ACTIVITIES.columns
+SOURCES = ACTIVITY_SOURCES
 
 CLUB_COLUMNS = (
     "id", "club_name", "club_intro", "club_info", "club_main_category_id", "club_region_id",

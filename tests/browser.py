@@ -9,6 +9,9 @@ missing the browser cannot pass by skipping everything.
     driver = start_browser(window_size=(1280, 800))
     try: ...
     finally: driver.quit()
+
+``logging_prefs`` turns on Chrome's logs for ``driver.get_log(kind)``, e.g.
+``start_browser(logging_prefs={"browser": "ALL", "performance": "ALL"})``.
 """
 from __future__ import annotations
 
@@ -16,18 +19,33 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
+from unittest import mock
 
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from crawler import driver as chrome_driver
 from crawler.driver import find_browser_binary, find_chromedriver, start_chrome
 from crawler.errors import BrowserUnavailable
 
 
-def start_browser(**kwargs) -> WebDriver:
-    """A started headless Chromium (see crawler.driver.start_chrome for kwargs); the caller quits it."""
+def start_browser(*, logging_prefs: dict[str, str] | None = None, **kwargs) -> WebDriver:
+    """A started headless Chromium (see crawler.driver.start_chrome for kwargs); the caller quits it.
+
+    logging_prefs: Chrome's ``goog:loggingPrefs`` capability (log kind -> level)."""
     try:
-        return start_chrome(**kwargs)
+        if not logging_prefs:
+            return start_chrome(**kwargs)
+        # start_chrome takes no capabilities: add this one to the options it builds.
+        build_options = chrome_driver.chrome_options
+
+        def options_with_logging(**option_kwargs):
+            options = build_options(**option_kwargs)
+            options.set_capability("goog:loggingPrefs", dict(logging_prefs))
+            return options
+
+        with mock.patch.object(chrome_driver, "chrome_options", options_with_logging):
+            return start_chrome(**kwargs)
     except BrowserUnavailable as error:
         browser_unavailable(str(error))
 
