@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test
+.PHONY: install run test screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,3 +22,7 @@ run: install
 # The whole test suite on the database named by DATABASE_URL (SQLite when unset).
 test: install
 	$(VENV)/bin/pytest
+
+# The README's screenshots: the browser tests in tests/e2e (headless Chromium, demo data) save them here.
+screenshots: install
+	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest tests/e2e -m browser
