@@ -143,7 +143,7 @@ def clear_token_caches() -> None:
 class Timing:
     seconds: list[float] = field(default_factory=list)  # wall clock (perf_counter)
     cpu: list[float] = field(default_factory=list)  # this process's CPU time (process_time): no waiting on the server
-    queries: int | None = None
+    queries: int | str | None = None
 
     def add(self, wall: float, cpu: float) -> None:
         self.seconds.append(wall)
@@ -457,8 +457,42 @@ def run_events(plans: list[EventPlan], *, pretokenize: bool = False, profile: cP
     return timings
 
 
-def count_event_queries(plan: EventPlan, show: bool) -> tuple[int, int]:
-    """Queries of one view and one like (the first two events of the plan)."""
+class StatementTimes:
+    """Wall time of each SQL statement, grouped by what it does (a connection execute_wrapper).
+    BEGIN and COMMIT do not pass through it."""
+
+    def __init__(self):
+        self.times: dict[str, list[float]] = {}
+        self.calls = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.times.setdefault(summarize_sql(sql), []).append(time.perf_counter() - start)
+
+    def rows(self) -> list[tuple[str, float, float]]:
+        """(statement, median ms, statements per call), slowest first."""
+        rows = [(sql, statistics.median(times) * 1000, len(times) / max(self.calls, 1)) for sql, times in self.times.items()]
+        return sorted(rows, key=lambda row: -row[1] * row[2])
+
+
+def summarize_sql(sql: str) -> str:
+    """"SELECT … FROM activity_activity (window, FOR UPDATE)": the verb, the tables and what stands out."""
+    import re
+
+    verb = sql.split(None, 1)[0].upper()
+    tables = list(dict.fromkeys(re.findall(r'(?:FROM|JOIN|INTO|UPDATE) "(\w+)"', sql)))
+    traits = [name for name, pattern in (("window", "ROW_NUMBER"), ("COUNT", "COUNT("), ("EXISTS", "EXISTS("),
+                                         ("FOR UPDATE", "FOR UPDATE"), ("LIMIT 1", "LIMIT 1")) if pattern in sql]
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return verb
+    return f"{verb} {', '.join(tables)}" + (f" ({', '.join(traits)})" if traits else "")
+
+
+def event_statements(plan: EventPlan, show: bool) -> tuple[int, int, dict[str, StatementTimes]]:
+    """Queries of one view and one like, and each statement's time over the plan's events."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -472,7 +506,12 @@ def count_event_queries(plan: EventPlan, show: bool) -> tuple[int, int]:
             print(f"\n-- queries of one {kind} --")
             for query in captured.captured_queries:
                 print(f"  {query['sql'][:300]}")
-    return counts[0], counts[1]
+    statements = {"view": StatementTimes(), "like": StatementTimes()}
+    for kind, activity_id in plan.events[2:]:
+        with connection.execute_wrapper(statements[kind]):
+            learn(kind, members[plan.member_id], activities[activity_id])
+        statements[kind].calls += 1
+    return counts[0], counts[1], statements
 
 
 @dataclass
@@ -657,19 +696,25 @@ def time_calls(calls: list, warmup: int) -> Timing:
     return timing
 
 
-def count_queries(call) -> int:
+def count_queries(calls: list) -> str:
+    """Queries per call over a few calls, as "5" or "5–6" (a member with a region costs one more)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
-        call()
-    return len(captured.captured_queries)
+    counts = []
+    for call in calls:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        counts.append(len(captured.captured_queries))
+    return f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
 
 
 def bench_recommendations(with_events: list[int], without_events: list[int], repeat: int,
-                          warmup: int) -> tuple[dict[str, Timing], list[tuple[str, float, float]]]:
-    """Timings per scenario, and a profile of the selector + serializer for members with events."""
+                          warmup: int) -> tuple[dict[str, Timing], list[tuple[str, float, float]], StatementTimes]:
+    """Timings per scenario; a profile and each statement's time of the selector + serializer for
+    members with events."""
     from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -692,10 +737,11 @@ def bench_recommendations(with_events: list[int], without_events: list[int], rep
         if sample["source"] != "member" or not sample["activities"]:
             raise RuntimeError(f"unexpected AI tab for a {label}: {sample['source']}, {len(sample['activities'])} activities")
         results[f"selector+serializer, {label}"] = time_calls([lambda m=m: tab(m) for m in members[:n]], warmup)
-        results[f"selector+serializer, {label}"].queries = count_queries(lambda: tab(Member.objects.get(pk=ids[0])))
+        results[f"selector+serializer, {label}"].queries = count_queries(
+            [lambda m=m: tab(m) for m in fresh_members(ids, 10)])
     anonymous = AnonymousUser()
     results["selector+serializer, logged out"] = time_calls([lambda: tab(anonymous)] * n, warmup)
-    results["selector+serializer, logged out"].queries = count_queries(lambda: tab(anonymous))
+    results["selector+serializer, logged out"].queries = count_queries([lambda: tab(anonymous)] * 3)
 
     url = reverse("recommender:recommendations")
     clients = []
@@ -709,14 +755,19 @@ def bench_recommendations(with_events: list[int], without_events: list[int], rep
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:200]!r}")
         results[label] = time_calls([lambda c=pool[i % len(pool)]: c.get(url) for i in range(n)], warmup)
-        results[label].queries = count_queries(lambda: pool[0].get(url))
+        results[label].queries = count_queries([lambda c=c: c.get(url) for c in pool[:10]])
 
     members = fresh_members(with_events, min(repeat, 100))
     profile = cProfile.Profile()
     for member in members:
         profile.runcall(tab, member)
+    statements = StatementTimes()
+    for member in fresh_members(with_events, min(repeat, 100)):
+        with connection.execute_wrapper(statements):
+            tab(member)
+        statements.calls += 1
     return results, profile_breakdown(profile, len(members), TAB_PARTS, overlapping=[SQL, *ORM_PARTS],
-                                      rest="serializing (RecommendationSerializer(...).data) and the rest")
+                                      rest="serializing (RecommendationSerializer(...).data) and the rest"), statements
 
 
 @dataclass
@@ -743,7 +794,7 @@ def bench_similar(activity_ids: list[int], repeat: int, warmup: int, rng: np.ran
     ids = rng.choice(activity_ids, size=repeat + warmup).tolist()
     answers = []
     result.timing = time_calls([lambda a=a: answers.append(selectors.similar_activities(activity_id=a)) for a in ids], warmup)
-    result.timing.queries = count_queries(lambda: selectors.similar_activities(activity_id=ids[0]))
+    result.timing.queries = count_queries([lambda a=a: selectors.similar_activities(activity_id=a) for a in ids[:10]])
     result.empty_share = sum(not answer for answer in answers) / len(answers)
     if result.empty_share == 1.0:
         result.note = "similar_activities returned nothing for every activity (index empty?)"
@@ -839,7 +890,7 @@ def main(argv=None) -> None:
     profiled_events = sum(len(plan.events) for plan in profiled_plans)
     breakdown = profile_breakdown(profile, profiled_events, EVENT_PARTS)
     event_top = top_functions(profile, profiled_events)
-    view_queries, like_queries = count_event_queries(event_plans(counter, pool, rng)[0], args.show_queries)
+    view_queries, like_queries, statements = event_statements(event_plans(counter, pool, rng)[0], args.show_queries)
     measured.view.queries, measured.like.queries = view_queries, like_queries
     # Last: its ~14 MB pickle writes would otherwise slow the database's commits that follow.
     with tempfile.TemporaryDirectory(prefix="teenplay-seed-") as directory:
@@ -851,7 +902,7 @@ def main(argv=None) -> None:
     with_events = sample + [int(m) for m in rng.permutation(population.event_member_ids)[:200]]
     without_events = list(MemberFavoriteCategory.objects.filter(member_id__in=fresh[:20000])
                           .exclude(member_id__in=picked).values_list("member_id", flat=True).distinct()[:200])
-    tab, tab_breakdown = bench_recommendations(with_events, without_events, args.repeat, args.warmup)
+    tab, tab_breakdown, tab_statements = bench_recommendations(with_events, without_events, args.repeat, args.warmup)
 
     similar = Similar(note="skipped (--skip-similar)")
     if not args.skip_similar:
@@ -862,7 +913,8 @@ def main(argv=None) -> None:
             print(similar.note)
 
     report(args, config, counts, open_count, population, model, storage, measured, warm_timings, seed,
-           {"event": breakdown, "event_top": event_top, "tab": tab_breakdown}, tab, similar, quiet)
+           {"event": breakdown, "event_top": event_top, "tab": tab_breakdown}, tab, similar, quiet,
+           {"view": statements["view"], "like": statements["like"], "tab": tab_statements})
 
 
 def python_speed_ms() -> float:
@@ -874,8 +926,18 @@ def python_speed_ms() -> float:
     return min(runs) * 1000
 
 
+def print_profile(title: str, rows: list[tuple[str, float, float]], unit: str) -> None:
+    print()
+    print(title)
+    print()
+    print(f"| part | ms per {unit} | calls per {unit} |")
+    print("|---|---:|---:|")
+    for name, ms, calls in rows:
+        print(f"| {name} | {ms:.3f} | {'' if calls != calls else f'{calls:.1f}'} |")
+
+
 def report(args, config, counts, open_count, population, model, storage, measured, warm, seed, profiles, tab,
-           similar, quiet) -> None:
+           similar, quiet, statements) -> None:
     median = statistics.median
     seed_bytes = median(seed.file_bytes)
     ours = median(storage.totals)
@@ -942,6 +1004,16 @@ def report(args, config, counts, open_count, population, model, storage, measure
     print_profile("The functions with the most own time in those events:", profiles["event_top"], "event")
     print_profile("Where the AI tab's time goes (cProfile, selector + serializer, members with events):",
                   profiles["tab"], "call")
+    for key, title in (("view", "a view (`record_activity_view`)"), ("like", "a like (`like_activity`)"),
+                       ("tab", "the AI tab (member with events)")):
+        print()
+        print(f"SQL statements of {title}, by total time ({statements[key].calls} calls; wall time from the "
+              "client: building the query string, the round trip and the server's work; BEGIN/COMMIT not included):")
+        print()
+        print("| statement | median ms | per call |")
+        print("|---|---:|---:|")
+        for sql, ms, per_call in statements[key].rows():
+            print(f"| {sql} | {ms:.3f} | {per_call:.1f} |")
 
 
 if __name__ == "__main__":

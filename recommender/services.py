@@ -13,10 +13,10 @@ from tqdm import tqdm
 
 from activity.models import Activity
 from activity.reference import CATEGORY_IDS
+from recommender import similarity
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, decay
 from recommender.model_store import ModelUnavailable
-from recommender import similarity
 from recommender.models import ActivityVector, LearningEvent, MemberModel, SimilarActivity, SimilarityIndex
 from recommender.text import activity_text
 

@@ -5,7 +5,7 @@ pytest-django's ``live_server`` needs transactional database access, and a
 transactional test ends with a flush of every table. So each test loads the demo
 data itself (``demo_data``), and the tests are marked with ``serialized_rollback``
 so the rows the migrations create (categories, regions, season keywords) are
-back before every test and for whatever runs after this package.
+back before every test; a module fixture puts them back for whatever runs after.
 """
 from __future__ import annotations
 
@@ -30,6 +30,21 @@ MOBILE = (390, 844)
 MIN_WINDOW_WIDTH = 500  # Chrome's narrowest window
 WAIT_SECONDS = 15
 LOGGING_PREFS = {"browser": "ALL", "performance": "ALL"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reference_rows_back_afterwards(django_db_setup, django_db_blocker):
+    """After this module's last flush, put back what the migrations wrote (the same rows
+    serialized_rollback restores before each test here), so the tests that run later find
+    the categories, regions and season keywords a fresh test database has."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 @dataclass(frozen=True)
