@@ -96,10 +96,22 @@ class Activity(StatusModel):
     def get_absolute_url(self):
         return reverse("activity:detail", args=[self.pk])
 
+    RECRUIT_STATUS_LABELS = {"upcoming": "모집 예정", "open": "모집 중", "closed": "모집 마감"}
+
     @property
-    def is_recruiting(self):
+    def recruit_status(self) -> str:
+        """"upcoming", "open" or "closed", relative to now."""
         now = timezone.now()
-        return self.recruit_start <= now <= self.recruit_end
+        if now < self.recruit_start:
+            return "upcoming"
+        return "open" if now <= self.recruit_end else "closed"
+
+    def get_recruit_status_display(self) -> str:
+        return self.RECRUIT_STATUS_LABELS[self.recruit_status]
+
+    @property
+    def is_recruiting(self) -> bool:
+        return self.recruit_status == "open"
 
 
 class ActivityLike(StatusModel):

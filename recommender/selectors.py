@@ -40,11 +40,15 @@ def predict_top_categories(text: str, k: int = 3) -> list[dict]:
         return []
     pipeline = base_model().pipeline
     probabilities = pipeline.predict_proba([cleaned])[0]
-    return [_category(category_id, probability) for category_id, probability in top_categories(probabilities, pipeline.classes_, k)]
+    return [
+        _category(category_id, probability, digits=4)
+        for category_id, probability in top_categories(probabilities, pipeline.classes_, k)
+    ]
 
 
-def _category(category_id: int, probability: float) -> dict:
-    return {"id": int(category_id), "name": CATEGORY_NAMES[category_id - 1], "probability": round(float(probability), 4)}
+def _category(category_id: int, probability: float, digits: int | None = None) -> dict:
+    probability = float(probability) if digits is None else round(float(probability), digits)
+    return {"id": int(category_id), "name": CATEGORY_NAMES[category_id - 1], "probability": probability}
 
 
 # --- what to ask ------------------------------------------------------------------
@@ -188,7 +192,10 @@ def _cards(ids: list[int], member) -> list[Activity]:
 
 
 def similar_activities(*, activity_id: int, member=None, count: int | None = None) -> list[Activity]:
-    """The most similar enabled activities, from the precomputed index (two queries)."""
+    """The most similar enabled activities, open ones first, from the precomputed index (two queries)."""
     count = count or settings.RECOMMENDER_SIMILAR_COUNT
     ids = list(SimilarActivity.objects.filter(activity_id=activity_id).order_by("rank").values_list("similar_id", flat=True))
-    return _cards(ids, member)[:count]
+    cards = _cards(ids, member)
+    # Ones a member can still join come first; ended ones only fill up the list.
+    now = timezone.now()
+    return sorted(cards, key=lambda activity: activity.activity_end < now)[:count]

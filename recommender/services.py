@@ -210,7 +210,7 @@ def rebuild_member_models(*, force: bool = False, show_progress: bool = True) ->
 
 # --- the similar-activities index ---------------------------------------------------
 
-SIMILAR_STORED = 8  # more than shown, so hiding an activity still leaves enough neighbours
+SIMILAR_STORED = 12  # more than shown: hidden or ended neighbours still leave enough to show
 
 
 def _similarity_text(activity: Activity) -> str:

@@ -144,3 +144,18 @@ def test_category_names_are_linked_from_list_page(client):
     body = client.get("/activities/").content.decode()
     for category in Category.objects.all():
         assert f"?category={category.id}" in body
+
+
+def test_detail_page_says_upcoming_before_recruiting_opens(client, make_activity):
+    now = timezone.now()
+    activity = make_activity(recruit_start=now + timedelta(days=2), recruit_end=now + timedelta(days=9),
+                             activity_start=now + timedelta(days=10), activity_end=now + timedelta(days=11))
+    body = client.get(f"/activities/{activity.id}/").content.decode()
+    assert "모집 예정" in body and "모집 마감" not in body
+
+
+def test_detail_page_keeps_paragraphs_and_decodes_entities(client, make_activity):
+    activity = make_activity(content="<p>첫 문단&nbsp;입니다.</p><p>둘째 문단</p>셋째<br>줄 &amp; 끝 &lt;b&gt;")
+    body = client.get(f"/activities/{activity.id}/").content.decode()
+    assert "첫 문단 입니다.<br>둘째 문단<br>셋째<br>줄 &amp; 끝 &lt;b&gt;" in body
+    assert "&amp;nbsp;" not in body

@@ -275,3 +275,20 @@ def test_openapi_schema_lists_the_endpoints(api):
     for path in ("/api/recommendations/activities/", "/api/activities/{activity_id}/like/",
                  "/api/activities/{activity_id}/similar/", "/api/me/interests/"):
         assert path in body
+
+
+def test_similar_activities_put_open_ones_before_ended_ones(api, make_activity):
+    now = timezone.now()
+    ended = [make_activity(category_id=3, title=f"지난 등산 모임 {i}", content="북한산 등산 초보",
+                           activity_start=now - timedelta(days=9), activity_end=now - timedelta(days=8)) for i in range(4)]
+    open_ones = [make_activity(category_id=3, title=f"등산 모임 {i}", content="북한산 등산 초보") for i in range(3)]
+    rebuild_similar_activities()
+    ids = [a["id"] for a in api.get(f"/api/activities/{open_ones[0].id}/similar/").json()["activities"]]
+    assert ids[:2] == [a.id for a in open_ones[1:]] or set(ids[:2]) == {a.id for a in open_ones[1:]}
+    assert len(ids) == 4 and set(ids[2:]) <= {a.id for a in ended}
+
+
+def test_category_probabilities_are_not_rounded_away(api, make_activity):
+    fill(make_activity, 5, 8)
+    categories = api.get("/api/recommendations/activities/").json()["categories"]
+    assert categories[1]["probability"] > 0
