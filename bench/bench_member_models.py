@@ -639,7 +639,7 @@ EVENT_PARTS: list[Part] = [
     *ORM_PARTS,
 ]
 TAB_PARTS: list[Part] = [  # the selector's steps, then the serializer
-    ("ensure_member_model_current (MemberModel row)", "recommender/services.py", "ensure_member_model_current"),
+    ("current_member_state (MemberModel row)", "recommender/services.py", "current_member_state"),
     ("member_query (favourites, region)", "recommender/selectors.py", "member_query"),
     ("member_category_probabilities (decode delta, predict_proba, ranking)", "recommender/selectors.py",
      "member_category_probabilities"),

@@ -100,68 +100,60 @@ class MemberDelta:
         return not self.class_count.any() and not any(self.token_counts)
 
     # Compact storage: a member's delta after 20 events fits in a few KB.
-    _HEADER = struct.Struct("<HI")
+    _HEADER = struct.Struct("<HHBB")  # classes, format version, gap type, value type
+    _FORMAT_VERSION = 2
+    _VALUE_TYPES = {0: np.dtype("<f8"), 1: np.dtype("<i2")}
+    _GAP_TYPES = {0: np.dtype("<u4"), 1: np.dtype("<u2")}
 
     def to_bytes(self) -> bytes:
-        """zlib of: class counts (float64), then per class the sorted feature indices as
-        varint gaps and their counts as float64."""
-        chunks = [self._HEADER.pack(self.n_classes, 1), self.class_count.astype("<f8").tobytes()]
-        for counts in self.token_counts:
-            features = sorted(counts)
-            chunks.append(struct.pack("<I", len(features)))
-            chunks.append(_varint_gaps(features))
-            chunks.append(np.array([counts[f] for f in features], dtype="<f8").tobytes())
-        return zlib.compress(b"".join(chunks), 9)
+        """zlib of: class counts (float64), per-class sizes (uint32), then every class's sorted
+        feature indices as gaps and its counts. Gaps are uint16 when they fit, else uint32;
+        counts are int16 when all are whole numbers that fit (the usual case: whole weights),
+        else float64, so every value round-trips exactly."""
+        features = [np.fromiter(sorted(counts), dtype=np.int64, count=len(counts)) for counts in self.token_counts]
+        values = np.fromiter(
+            (counts[i] for counts, indices in zip(self.token_counts, features) for i in indices.tolist()),
+            dtype=np.float64, count=sum(len(indices) for indices in features),
+        )
+        whole = values.size == 0 or (np.all(values == np.round(values)) and np.abs(values).max() < 2**15)
+        value_type = 1 if whole else 0
+        sizes = np.array([len(indices) for indices in features], dtype="<u4")
+        gaps = np.concatenate([np.diff(indices, prepend=0) for indices in features]) if features else np.zeros(0)
+        gap_type = 1 if gaps.size == 0 or gaps.max() < 2**16 else 0
+        payload = b"".join([
+            self._HEADER.pack(self.n_classes, self._FORMAT_VERSION, gap_type, value_type),
+            self.class_count.astype("<f8").tobytes(),
+            sizes.tobytes(),
+            gaps.astype(self._GAP_TYPES[gap_type]).tobytes(),
+            values.astype(self._VALUE_TYPES[value_type]).tobytes(),
+        ])
+        return zlib.compress(payload, 1)  # level 1: nearly as small as 9, ten times faster
 
     @classmethod
     def from_bytes(cls, data: bytes | memoryview | None, n_classes: int) -> "MemberDelta":
         if not data:
             return cls(n_classes)
         raw = zlib.decompress(bytes(data))
-        stored_classes, _ = cls._HEADER.unpack_from(raw, 0)
-        if stored_classes != n_classes:
-            raise ValueError(f"delta has {stored_classes} classes, model has {n_classes}")
+        stored_classes, version, gap_type, value_type = cls._HEADER.unpack_from(raw, 0)
+        if stored_classes != n_classes or version != cls._FORMAT_VERSION:
+            raise ValueError(f"delta has {stored_classes} classes (format {version}), model has {n_classes}")
         offset = cls._HEADER.size
         class_count = np.frombuffer(raw, dtype="<f8", count=n_classes, offset=offset).copy()
         offset += 8 * n_classes
-        token_counts = []
-        for _ in range(n_classes):
-            (size,) = struct.unpack_from("<I", raw, offset)
-            offset += 4
-            features, offset = _read_varint_gaps(raw, offset, size)
-            values = np.frombuffer(raw, dtype="<f8", count=size, offset=offset)
-            offset += 8 * size
-            token_counts.append(dict(zip(features, values.tolist())))
+        sizes = np.frombuffer(raw, dtype="<u4", count=n_classes, offset=offset)
+        offset += 4 * n_classes
+        total = int(sizes.sum())
+        gap_dtype = cls._GAP_TYPES[gap_type]
+        gaps = np.frombuffer(raw, dtype=gap_dtype, count=total, offset=offset)
+        offset += gap_dtype.itemsize * total
+        values = np.frombuffer(raw, dtype=cls._VALUE_TYPES[value_type], count=total, offset=offset)
+        values = values.astype(np.float64).tolist()
+        token_counts, start = [], 0
+        for size in sizes.tolist():
+            indices = np.cumsum(gaps[start : start + size], dtype=np.int64).tolist()
+            token_counts.append(dict(zip(indices, values[start : start + size])))
+            start += size
         return cls(n_classes, class_count, token_counts)
-
-
-def _varint_gaps(sorted_values: list[int]) -> bytes:
-    out = bytearray()
-    previous = 0
-    for value in sorted_values:
-        gap = value - previous
-        previous = value
-        while gap >= 0x80:
-            out.append((gap & 0x7F) | 0x80)
-            gap >>= 7
-        out.append(gap)
-    return bytes(out)
-
-
-def _read_varint_gaps(raw: bytes, offset: int, size: int) -> tuple[list[int], int]:
-    values, previous = [], 0
-    for _ in range(size):
-        gap = shift = 0
-        while True:
-            byte = raw[offset]
-            offset += 1
-            gap |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                break
-            shift += 7
-        previous += gap
-        values.append(previous)
-    return values, offset
 
 
 def sparse_row(matrix) -> dict[int, float]:

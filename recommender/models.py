@@ -38,14 +38,16 @@ class LearningEvent(models.Model):
         LIKE = "like", "좋아요"
         UNLIKE = "unlike", "좋아요 취소"
 
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="learning_events")
+    # No index of its own: the composite index below starts with member (the log is the
+    # largest table, and each index costs every member bytes per event).
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="learning_events", db_index=False)
     activity = models.ForeignKey("activity.Activity", models.CASCADE, related_name="learning_events")
     kind = models.CharField(max_length=6, choices=Kind.choices)
     # The label learned (the activity's category at the time) and the sample weight;
     # an unlike carries the negative of its like's weight.
     category_id = models.PositiveSmallIntegerField()
     weight = models.FloatField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["member", "activity", "kind", "-created_at"], name="event_member_activity_kind")]

@@ -7,18 +7,19 @@ from datetime import date
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from activity.models import Activity
-from activity.reference import CATEGORY_NAMES
+from activity.reference import CATEGORY_NAMES, REGION_NAMES
 from activity.selectors import activity_cards
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, RankingSettings, predict_proba, rank_categories, top_categories
 from recommender.model_store import LoadedModel, ModelUnavailable, load_model
-from recommender.models import MemberModel, SeasonKeywordSet, SimilarActivity
-from recommender.services import N_CLASSES, MemberState, ensure_member_model_current
+from recommender.models import SeasonKeywordSet, SimilarActivity
+from recommender.services import N_CLASSES, MemberState, current_member_state
 from recommender.text import query_text
 
 logger = logging.getLogger(__name__)
@@ -72,21 +73,23 @@ def season_keywords(*, today: date | None = None) -> str:
 
 
 def member_query(member) -> str:
-    """Favourite category names, three keywords and region, through the shared preprocessing."""
-    categories = member.favorite_category_links.filter(status=True).select_related("category").order_by("category_id")
-    region = member.region.name if member.region_id else ""
-    return query_text(*(link.category.name for link in categories), *member.keywords, region)
+    """Favourite category names, three keywords and region, through the shared preprocessing.
+    Names come from the fixed reference lists, so this is one small query."""
+    category_ids = member.favorite_category_links.filter(status=True).order_by("category_id").values_list("category_id", flat=True)
+    region = REGION_NAMES[member.region_id - 1] if member.region_id else ""
+    return query_text(*(CATEGORY_NAMES[category_id - 1] for category_id in category_ids), *member.keywords, region)
 
 
 def ranking_settings() -> RankingSettings:
     return RankingSettings(mode=settings.RECOMMENDER_RANKING)
 
 
-def member_category_probabilities(model: ActiveModel, row: MemberModel | None, query: str) -> np.ndarray:
+def member_category_probabilities(model: ActiveModel, state: MemberState | None, query: str) -> np.ndarray:
+    """Category probabilities for a query: the base model's without a member, else the
+    member's ranking (their model's prediction mixed with their recent behaviour)."""
     features = model.features(query)
-    if row is None:
+    if state is None:
         return predict_proba(model.counts, MemberDelta(N_CLASSES), features)
-    state = MemberState.of(row)
     recent = state.recent_now(timezone.now())
     return rank_categories(model.counts, state.delta, features, recent, float(recent.sum()), ranking_settings())
 
@@ -110,9 +113,9 @@ def recommended_activities(*, member=None) -> RecommendationResult:
     try:
         model = active_model()
         if logged_in:
-            row = ensure_member_model_current(member=member)
+            state = current_member_state(member=member)
             query = member_query(member)
-            probabilities = member_category_probabilities(model, row, query)
+            probabilities = member_category_probabilities(model, state, query)
             source = "member"
         else:
             query = query_text(season_keywords())
@@ -138,8 +141,28 @@ def _open_activities():
     return Activity.enabled_objects.filter(club__status=True, activity_end__gte=timezone.now())
 
 
+def _newest_of_each(category_ids: list[int]) -> dict[int, list[int]]:
+    """Up to TAB_SIZE newest open activity ids of each category: a short walk down the
+    (category, status, -created_date) index per category, sent as one UNION ALL where the
+    database allows ordered, limited parts (PostgreSQL) and as one query each elsewhere."""
+    parts = [
+        _open_activities().filter(category_id=category_id).order_by("-created_date", "-id")
+        .values_list("category_id", "created_date", "id")[:TAB_SIZE]
+        for category_id in category_ids
+    ]
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [row for part in parts for row in part]
+    newest: dict[int, list[tuple]] = {category_id: [] for category_id in category_ids}
+    for category_id, created, activity_id in rows:
+        newest[category_id].append((created, activity_id))
+    return {category_id: [activity_id for _, activity_id in sorted(found, reverse=True)] for category_id, found in newest.items()}
+
+
 def _newest_per_category(category_ids: list[int]) -> dict[int, list[int]]:
-    """Up to TAB_SIZE newest open activity ids for each of the given categories, in one query."""
+    """Up to TAB_SIZE newest open activity ids for each of the given categories, in one query
+    (a window over all of them: used only for the rarely needed rest)."""
     rows = (
         _open_activities()
         .filter(category_id__in=category_ids)
@@ -156,10 +179,10 @@ def _newest_per_category(category_ids: list[int]) -> dict[int, list[int]]:
 
 def _pick_activity_ids(ranked_category_ids: list[int]) -> list[int]:
     """6 from the first category and 2 from the second; a shortfall moves on to the next
-    categories in rank order, so the tab shows 8 whenever 8 exist. At most two queries:
-    the top three categories almost always suffice."""
+    categories in rank order, so the tab shows 8 whenever 8 exist. The top three categories
+    almost always suffice; the rest cost one more query."""
     head = ranked_category_ids[:3]
-    newest = _newest_per_category(head)
+    newest = _newest_of_each(head)
     picked = _fill(ranked_category_ids, newest)
     if len(picked) < TAB_SIZE and len(ranked_category_ids) > len(head):
         newest.update(_newest_per_category(ranked_category_ids[len(head):]))
@@ -187,7 +210,7 @@ def _fill(ranked_category_ids: list[int], newest: dict[int, list[int]]) -> list[
 
 def _cards(ids: list[int], member) -> list[Activity]:
     """The cards for these ids in this order, with counts and is_like in one query."""
-    by_id = {activity.id: activity for activity in activity_cards(member=member).filter(id__in=ids)}
+    by_id = {activity.id: activity for activity in activity_cards(member=member).filter(id__in=ids).defer("content")}
     return [by_id[activity_id] for activity_id in ids if activity_id in by_id]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,14 +88,18 @@ class MemberState:
         row.base_version = version
         row.event_count = event_count
         row.updated_date = timezone.now()
-        row.save()
+        row.save(update_fields=["delta", "recent_counts", "recent_at", "base_version", "event_count", "updated_date"])
         return row
 
 
 def _locked_member_model(member) -> MemberModel:
-    """The member's model row, locked for this transaction (created if the member has none)."""
-    create_member_model(member=member)
-    return MemberModel.objects.select_for_update().get(member=member)
+    """The member's model row, locked for this transaction (created if the member has none).
+    Every learning event of a member goes through this lock, so they never interleave."""
+    row = MemberModel.objects.select_for_update().filter(member=member).first()
+    if row is None:
+        create_member_model(member=member)
+        row = MemberModel.objects.select_for_update().get(member=member)
+    return row
 
 
 def _replay(model: ActiveModel, row: MemberModel) -> MemberState:
@@ -109,38 +114,50 @@ def _replay(model: ActiveModel, row: MemberModel) -> MemberState:
     return state
 
 
-def _current_state(model: ActiveModel, row: MemberModel) -> MemberState:
-    if row.base_version == model.version:
+def _decoded(row: MemberModel) -> MemberState | None:
+    """The row's state, or None when its counts can't be read (an older storage format)."""
+    try:
         return MemberState.of(row)
-    # The base model was retrained: the old counts refer to another vocabulary.
+    except (ValueError, zlib.error):
+        return None
+
+
+def _current_state(model: ActiveModel, row: MemberModel) -> MemberState:
+    """The member's state on `model`: as stored, or rebuilt from the event log when the base
+    model was retrained (the old counts refer to another vocabulary) or the counts are unreadable."""
+    if row.base_version == model.version:
+        state = _decoded(row)
+        if state is not None:
+            return state
     state = _replay(model, row)
     state.save(model.version, state.row.event_count)
     logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
     return state
 
 
-def ensure_member_model_current(*, member) -> MemberModel | None:
-    """Rebuild the member's counts from the event log if the base model changed (lazily,
-    on first use). Returns None when the model file is unavailable."""
+def current_member_state(*, member) -> MemberState | None:
+    """The member's model, current with the shipped model: rebuilt from the event log on
+    first use after a retraining. None when the model file is unavailable."""
     try:
         model = active_model()
     except ModelUnavailable:
         return None
     row = MemberModel.objects.filter(member=member).first()
     if row is not None and row.base_version == model.version:
-        return row
+        state = _decoded(row)
+        if state is not None:
+            return state
     with transaction.atomic():
-        row = _locked_member_model(member)
-        _current_state(model, row)
-        return row
+        return _current_state(model, _locked_member_model(member))
 
 
 # --- learning events ---------------------------------------------------------------
 
 
-def _learn(*, member, activity: Activity, kind: str, category_id: int, weight: float, now: datetime) -> LearningEvent:
-    """Append the event and add it to the member's counts (the caller holds the member's row lock)."""
-    event = LearningEvent(member=member, activity=activity, kind=kind, category_id=category_id,
+def _learn(*, row: MemberModel, activity: Activity, kind: str, category_id: int, weight: float,
+           now: datetime) -> LearningEvent:
+    """Append the event and add it to the member's counts (`row` is the locked member model)."""
+    event = LearningEvent(member_id=row.member_id, activity=activity, kind=kind, category_id=category_id,
                           weight=weight, created_at=now)
     try:
         model = active_model()
@@ -149,7 +166,6 @@ def _learn(*, member, activity: Activity, kind: str, category_id: int, weight: f
         event.save()
         logger.warning("learning event %s logged but not applied: %s", event.pk, error)
         return event
-    row = MemberModel.objects.select_for_update().get(member=member)
     state = _current_state(model, row)  # replays the log first if the base model changed
     event.save()
     state.apply(model, event, model.features(learning_text(activity)))
@@ -161,34 +177,34 @@ def _learn(*, member, activity: Activity, kind: str, category_id: int, weight: f
 def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent | None:
     """A member opened the activity's page. Reloads within the cool-down learn once."""
     now = now or timezone.now()
-    _locked_member_model(member)  # serializes this member's events, so the check below is exact
+    row = _locked_member_model(member)  # serializes this member's events, so the check below is exact
     window = now - timedelta(minutes=settings.RECOMMENDER_VIEW_COOLDOWN_MINUTES)
     if LearningEvent.objects.filter(
         member=member, activity=activity, kind=LearningEvent.Kind.VIEW, created_at__gt=window, created_at__lte=now
     ).exists():
         return None
-    return _learn(member=member, activity=activity, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,
+    return _learn(row=row, activity=activity, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,
                   weight=settings.RECOMMENDER_EVENT_WEIGHTS["view"], now=now)
 
 
 def record_like_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent:
     """Learn from a like (call inside the like's transaction)."""
-    _locked_member_model(member)
-    return _learn(member=member, activity=activity, kind=LearningEvent.Kind.LIKE, category_id=activity.category_id,
-                  weight=settings.RECOMMENDER_EVENT_WEIGHTS["like"], now=now or timezone.now())
+    return _learn(row=_locked_member_model(member), activity=activity, kind=LearningEvent.Kind.LIKE,
+                  category_id=activity.category_id, weight=settings.RECOMMENDER_EVENT_WEIGHTS["like"],
+                  now=now or timezone.now())
 
 
 def record_unlike_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent | None:
     """Remove exactly what the member's last like of this activity added. A like that
     never learned (imported demo data) has nothing to remove."""
-    _locked_member_model(member)
+    row = _locked_member_model(member)
     last = (
         LearningEvent.objects.filter(member=member, activity=activity)
         .exclude(kind=LearningEvent.Kind.VIEW).order_by("-id").first()
     )
     if last is None or last.kind != LearningEvent.Kind.LIKE:
         return None
-    return _learn(member=member, activity=activity, kind=LearningEvent.Kind.UNLIKE, category_id=last.category_id,
+    return _learn(row=row, activity=activity, kind=LearningEvent.Kind.UNLIKE, category_id=last.category_id,
                   weight=-last.weight, now=now or timezone.now())
 
 

@@ -277,3 +277,15 @@ def test_concurrent_events_for_one_member_are_all_counted(make_member, make_acti
     assert row.event_count == 200
     assert MemberDelta.from_bytes(row.delta, 13).class_count[4] == 200.0
     assert connection.vendor in {"postgresql", "sqlite"}
+
+
+@pytest.mark.django_db
+def test_unreadable_counts_are_rebuilt_from_the_log(member, activities):
+    like_activity(member=member, activity=activities[0])
+    expected = engine_proba(member, "여행 바다")
+    MemberModel.objects.filter(member=member).update(delta=b"\x00 not zlib")
+    from recommender.services import current_member_state
+
+    state = current_member_state(member=member)
+    assert state.delta.class_count[4] == 2.0
+    np.testing.assert_allclose(engine_proba(member, "여행 바다"), expected, atol=1e-12)
