@@ -132,14 +132,18 @@ def start_chrome(
     window_size: tuple[int, int] = DEFAULT_WINDOW_SIZE,
     user_agent: str | None = None,
     page_load_timeout: float | None = None,
+    capabilities: dict | None = None,
 ) -> webdriver.Chrome:
-    """Launch headless Chromium. The caller must ``quit()`` it (or use open_chrome)."""
+    """Launch headless Chromium. The caller must ``quit()`` it (or use open_chrome).
+    `capabilities` are added as they are (e.g. ``goog:loggingPrefs`` for browser tests)."""
     browser_binary = find_browser_binary()
     driver_path = find_chromedriver(browser_binary)
     profile_dir = tempfile.mkdtemp(prefix="teenplay-chrome-")
     options = chrome_options(
         browser_binary=browser_binary, profile_dir=profile_dir, window_size=window_size, user_agent=user_agent
     )
+    for name, value in (capabilities or {}).items():
+        options.set_capability(name, value)
     try:
         driver = ChromeWithTemporaryProfile(
             profile_dir=profile_dir, service=Service(executable_path=driver_path), options=options

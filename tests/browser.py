@@ -19,12 +19,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
-from unittest import mock
 
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from crawler import driver as chrome_driver
 from crawler.driver import find_browser_binary, find_chromedriver, start_chrome
 from crawler.errors import BrowserUnavailable
 
@@ -34,18 +32,8 @@ def start_browser(*, logging_prefs: dict[str, str] | None = None, **kwargs) -> W
 
     logging_prefs: Chrome's ``goog:loggingPrefs`` capability (log kind -> level)."""
     try:
-        if not logging_prefs:
-            return start_chrome(**kwargs)
-        # start_chrome takes no capabilities: add this one to the options it builds.
-        build_options = chrome_driver.chrome_options
-
-        def options_with_logging(**option_kwargs):
-            options = build_options(**option_kwargs)
-            options.set_capability("goog:loggingPrefs", dict(logging_prefs))
-            return options
-
-        with mock.patch.object(chrome_driver, "chrome_options", options_with_logging):
-            return start_chrome(**kwargs)
+        capabilities = {"goog:loggingPrefs": dict(logging_prefs)} if logging_prefs else None
+        return start_chrome(capabilities=capabilities, **kwargs)
     except BrowserUnavailable as error:
         browser_unavailable(str(error))
 
