@@ -17,7 +17,7 @@ from activity.reference import CATEGORY_NAMES, REGION_NAMES
 from activity.selectors import activity_cards
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, RankingSettings, predict_proba, rank_categories, top_categories
-from recommender.model_store import LoadedModel, ModelUnavailable, load_model
+from recommender.model_store import ModelUnavailable
 from recommender.models import SeasonKeywordSet, SimilarActivity
 from recommender.services import N_CLASSES, MemberState, current_member_state
 from recommender.text import query_text
@@ -28,18 +28,13 @@ TAB_SIZE = 8
 QUOTAS = (6, 2)  # newest of the first category, newest of the second
 
 
-def base_model() -> LoadedModel:
-    """The shipped pretrained model (raises ModelUnavailable when missing or corrupt)."""
-    return load_model(settings.RECOMMENDER_MODEL_PATH)
-
-
 def predict_top_categories(text: str, k: int = 3) -> list[dict]:
     """The k most probable categories for a free text, through the shared preprocessing.
     An empty text (after cleaning) predicts nothing."""
     cleaned = query_text(text)
     if not cleaned:
         return []
-    pipeline = base_model().pipeline
+    pipeline = active_model().pipeline
     probabilities = pipeline.predict_proba([cleaned])[0]
     return [
         _category(category_id, probability, digits=4)

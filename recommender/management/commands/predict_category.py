@@ -4,7 +4,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.model_store import ModelUnavailable
-from recommender.selectors import base_model, predict_top_categories
+from recommender.active_model import active_model
+from recommender.selectors import predict_top_categories
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if options["top"] < 1:
             raise CommandError("--top은 1 이상이어야 합니다.")
         try:
-            base_model()
+            active_model()
         except ModelUnavailable as error:
             raise CommandError(str(error)) from error
         for line in sys.stdin:
