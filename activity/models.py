@@ -109,10 +109,6 @@ class Activity(StatusModel):
     def get_recruit_status_display(self) -> str:
         return self.RECRUIT_STATUS_LABELS[self.recruit_status]
 
-    @property
-    def is_recruiting(self) -> bool:
-        return self.recruit_status == "open"
-
 
 class ActivityLike(StatusModel):
     """One row per (member, activity); unlike turns status off (soft delete), like turns it back on."""

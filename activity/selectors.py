@@ -58,8 +58,9 @@ def categories() -> list[Category]:
     return list(Category.objects.all())
 
 
-def not_ended(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-    return queryset.filter(activity_end__gte=timezone.now())
+def open_activities() -> QuerySet[Activity]:
+    """Enabled activities of enabled clubs that have not ended (what recommendations draw from)."""
+    return Activity.enabled_objects.filter(club__status=True, activity_end__gte=timezone.now())
 
 
 EXPORT_COLUMNS = (

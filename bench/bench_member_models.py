@@ -1012,8 +1012,8 @@ def report(args, config, counts, open_count, population, model, storage, measure
         print()
         print("| statement | median ms | per call |")
         print("|---|---:|---:|")
-        for sql, ms, per_call in statements[key].rows():
-            print(f"| {sql} | {ms:.3f} | {per_call:.1f} |")
+        for statement, ms, per_call in statements[key].rows():
+            print(f"| {statement} | {ms:.3f} | {per_call:.1f} |")
 
 
 if __name__ == "__main__":

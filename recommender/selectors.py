@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from activity.models import Activity
 from activity.reference import CATEGORY_NAMES, REGION_NAMES
-from activity.selectors import activity_cards
+from activity.selectors import activity_cards, open_activities
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, RankingSettings, predict_proba, rank_categories, top_categories
 from recommender.model_store import ModelUnavailable
@@ -118,7 +118,7 @@ def recommended_activities(*, member=None) -> RecommendationResult:
             source = "season"
     except ModelUnavailable as error:
         logger.warning("AI 추천 활동 falls back to the newest activities: %s", error)
-        newest = list(_open_activities().order_by("-created_date", "-id").values_list("id", flat=True)[:TAB_SIZE])
+        newest = list(open_activities().order_by("-created_date", "-id").values_list("id", flat=True)[:TAB_SIZE])
         return RecommendationResult("fallback", "", [], _cards(newest, member if logged_in else None))
 
     ranked = top_categories(probabilities, model.counts.classes, len(model.counts.classes))
@@ -131,17 +131,12 @@ def recommended_activities(*, member=None) -> RecommendationResult:
     )
 
 
-def _open_activities():
-    """Enabled activities of enabled clubs that have not ended."""
-    return Activity.enabled_objects.filter(club__status=True, activity_end__gte=timezone.now())
-
-
 def _newest_of_each(category_ids: list[int]) -> dict[int, list[int]]:
     """Up to TAB_SIZE newest open activity ids of each category: a short walk down the
     (category, status, -created_date) index per category, sent as one UNION ALL where the
     database allows ordered, limited parts (PostgreSQL) and as one query each elsewhere."""
     parts = [
-        _open_activities().filter(category_id=category_id).order_by("-created_date", "-id")
+        open_activities().filter(category_id=category_id).order_by("-created_date", "-id")
         .values_list("category_id", "created_date", "id")[:TAB_SIZE]
         for category_id in category_ids
     ]
@@ -159,7 +154,7 @@ def _newest_per_category(category_ids: list[int]) -> dict[int, list[int]]:
     """Up to TAB_SIZE newest open activity ids for each of the given categories, in one query
     (a window over all of them: used only for the rarely needed rest)."""
     rows = (
-        _open_activities()
+        open_activities()
         .filter(category_id__in=category_ids)
         .annotate(newest_rank=Window(RowNumber(), partition_by=F("category_id"), order_by=[F("created_date").desc(), F("id").desc()]))
         .filter(newest_rank__lte=TAB_SIZE)

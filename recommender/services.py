@@ -1,6 +1,7 @@
 """Writes for the recommender: member models, learning events, rebuilding after retraining."""
 from __future__ import annotations
 
+import copy
 import logging
 import zlib
 from dataclasses import dataclass
@@ -340,8 +341,6 @@ def refresh_similar_activities(*, activity: Activity) -> bool:
 def member_pipeline(*, member):
     """The member's model as an ordinary scikit-learn Pipeline: a copy of the base model
     with `partial_fit` on each of their logged events, as the original kept per member."""
-    import copy
-
     model = active_model()
     pipeline = copy.deepcopy(model.pipeline)
     vectorizer, classifier = pipeline.named_steps["count_v"], pipeline.named_steps["mnnb"]

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from activity.models import Activity
 from activity.services import like_activity, unlike_activity
 from recommender.active_model import active_model
 from recommender.engine import MemberDelta, predict_proba

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from activity.reference import CATEGORY_NAMES
 from recommender import model_store
 from recommender.model_store import ModelUnavailable, load_model
-from recommender.training import build_pipeline, features_and_target, train_and_export, TrainingDataError
+from recommender.training import TrainingDataError, features_and_target, train_and_export
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = ROOT / "models" / "activity_recommender.pkl"
