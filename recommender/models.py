@@ -31,12 +31,22 @@ class MemberModel(models.Model):
 
 class LearningEvent(models.Model):
     """Append-only log of what a member's model learned from: the source of truth from
-    which member models are rebuilt after the base model is retrained."""
+    which member models are rebuilt after the base model is retrained.
+
+    A request only appends its event (pending); the member's counts take it in, under the
+    member row's lock, the next time the member's model is read (services.current_member_state).
+    """
 
     class Kind(models.TextChoices):
         VIEW = "view", "상세 페이지 방문"
         LIKE = "like", "좋아요"
         UNLIKE = "unlike", "좋아요 취소"
+
+    class State(models.IntegerChoices):
+        PENDING = 0, "반영 대기"
+        LEARNED = 1, "학습됨"
+        # A reload inside the view cool-down that raced past the request's own check.
+        SKIPPED = 2, "중복 방문(학습 안 함)"
 
     # No index of its own: the composite index below starts with member (the log is the
     # largest table, and each index costs every member bytes per event).
@@ -48,9 +58,14 @@ class LearningEvent(models.Model):
     category_id = models.PositiveSmallIntegerField()
     weight = models.FloatField()
     created_at = models.DateTimeField(default=timezone.now)
+    state = models.PositiveSmallIntegerField("반영 상태", choices=State.choices, default=State.PENDING)
 
     class Meta:
-        indexes = [models.Index(fields=["member", "activity", "kind", "-created_at"], name="event_member_activity_kind")]
+        indexes = [
+            models.Index(fields=["member", "activity", "kind", "-created_at"], name="event_member_activity_kind"),
+            # Only the few events not yet taken in: finding a member's costs a tiny index, not one entry per event.
+            models.Index(fields=["member"], condition=models.Q(state=0), name="event_pending_member"),
+        ]
         ordering = ["id"]
         verbose_name = verbose_name_plural = "학습 이벤트"
 

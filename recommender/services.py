@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -95,7 +96,7 @@ class MemberState:
 
 def _locked_member_model(member) -> MemberModel:
     """The member's model row, locked for this transaction (created if the member has none).
-    Every learning event of a member goes through this lock, so they never interleave."""
+    Taking events into the counts goes through this lock, so it never interleaves."""
     row = MemberModel.objects.select_for_update().filter(member=member).first()
     if row is None:
         create_member_model(member=member)
@@ -103,12 +104,18 @@ def _locked_member_model(member) -> MemberModel:
     return row
 
 
+def _events(member_id: int, state: int):
+    return (
+        LearningEvent.objects.filter(member_id=member_id, state=state)
+        .select_related("activity__category").order_by("id")
+    )
+
+
 def _replay(model: ActiveModel, row: MemberModel) -> MemberState:
-    """A member's state rebuilt from their whole event log on `model`."""
+    """A member's state rebuilt on `model` from the events their counts hold (all learned ones)."""
     state = MemberState(row, MemberDelta(N_CLASSES), np.zeros(N_CLASSES), None)
-    events = LearningEvent.objects.filter(member_id=row.member_id).select_related("activity__category").order_by("id")
     count = 0
-    for event in events.iterator(chunk_size=500):
+    for event in _events(row.member_id, LearningEvent.State.LEARNED).iterator(chunk_size=500):
         state.apply(model, event, model.features(learning_text(event.activity)))
         count += 1
     state.row.event_count = count
@@ -123,90 +130,121 @@ def _decoded(row: MemberModel) -> MemberState | None:
         return None
 
 
-def _current_state(model: ActiveModel, row: MemberModel) -> MemberState:
-    """The member's state on `model`: as stored, or rebuilt from the event log when the base
-    model was retrained (the old counts refer to another vocabulary) or the counts are unreadable."""
-    if row.base_version == model.version:
-        state = _decoded(row)
-        if state is not None:
-            return state
-    state = _replay(model, row)
-    state.save(model.version, state.row.event_count)
-    logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
+def _cooldown() -> timedelta:
+    return timedelta(minutes=settings.RECOMMENDER_VIEW_COOLDOWN_MINUTES)
+
+
+def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[LearningEvent]) -> int:
+    """Apply the pending events to `state` in log order and mark them learned; returns how many
+    were learned. A view within the cool-down after a learned view of the same activity (two
+    reloads that passed the request's check at the same moment) is marked skipped instead."""
+    views = [event for event in pending if event.kind == LearningEvent.Kind.VIEW]
+    learned_views: dict[int, list[datetime]] = {}
+    if views:
+        earliest = min(event.created_at for event in views) - _cooldown()
+        for activity_id, moment in LearningEvent.objects.filter(
+            member_id=state.row.member_id, kind=LearningEvent.Kind.VIEW, state=LearningEvent.State.LEARNED,
+            activity_id__in={event.activity_id for event in views}, created_at__gt=earliest,
+        ).values_list("activity_id", "created_at"):
+            learned_views.setdefault(activity_id, []).append(moment)
+    learned, skipped = [], []
+    for event in pending:
+        if event.kind == LearningEvent.Kind.VIEW:
+            window_start = event.created_at - _cooldown()
+            moments = learned_views.setdefault(event.activity_id, [])
+            if any(window_start < moment <= event.created_at for moment in moments):
+                skipped.append(event.pk)
+                continue
+            moments.append(event.created_at)
+        state.apply(model, event, model.features(learning_text(event.activity)))
+        learned.append(event.pk)
+    for ids, new_state in ((learned, LearningEvent.State.LEARNED), (skipped, LearningEvent.State.SKIPPED)):
+        if ids:
+            LearningEvent.objects.filter(pk__in=ids).update(state=new_state)
+    return len(learned)
+
+
+def _bring_up_to_date(model: ActiveModel, row: MemberModel, *, rebuild: bool = False) -> MemberState:
+    """The member's state on `model`, `row` locked: rebuilt from the log when the base model was
+    retrained (the old counts refer to another vocabulary), the counts are unreadable or
+    `rebuild` is asked, then with the pending events taken in. Saved when anything changed."""
+    state = _decoded(row) if row.base_version == model.version and not rebuild else None
+    changed = state is None
+    if changed:
+        state = _replay(model, row)
+        logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
+    pending = list(_events(row.member_id, LearningEvent.State.PENDING))
+    added = _take_in_pending(model, state, pending) if pending else 0
+    if changed or pending:
+        state.save(model.version, state.row.event_count + added)
     return state
 
 
 def current_member_state(*, member) -> MemberState | None:
-    """The member's model, current with the shipped model: rebuilt from the event log on
-    first use after a retraining. None when the model file is unavailable."""
+    """The member's model, current with the shipped model and their whole event log (events
+    logged since the last read are taken in now; after a retraining it is rebuilt from the log).
+    None when the model file is unavailable: the events wait in the log."""
     try:
         model = active_model()
     except ModelUnavailable:
         return None
-    row = MemberModel.objects.filter(member=member).first()
-    if row is not None and row.base_version == model.version:
+    row = (
+        MemberModel.objects.filter(member_id=member.pk)
+        .annotate(has_pending=Exists(LearningEvent.objects.filter(member_id=OuterRef("member_id"), state=LearningEvent.State.PENDING)))
+        .first()
+    )
+    if row is not None and row.base_version == model.version and not row.has_pending:
         state = _decoded(row)
         if state is not None:
             return state
     with transaction.atomic():
-        return _current_state(model, _locked_member_model(member))
+        return _bring_up_to_date(model, _locked_member_model(member))
 
 
-# --- learning events ---------------------------------------------------------------
+# --- learning events: appended on the request path ------------------------------------
 
 
-def _learn(*, row: MemberModel, activity: Activity, kind: str, category_id: int, weight: float,
-           now: datetime) -> LearningEvent:
-    """Append the event and add it to the member's counts (`row` is the locked member model)."""
-    event = LearningEvent(member_id=row.member_id, activity=activity, kind=kind, category_id=category_id,
-                          weight=weight, created_at=now)
-    try:
-        model = active_model()
-    except ModelUnavailable as error:
-        # The log is the source of truth: the counts catch up when the model is back.
-        event.save()
-        logger.warning("learning event %s logged but not applied: %s", event.pk, error)
-        return event
-    state = _current_state(model, row)  # replays the log first if the base model changed
-    event.save()
-    state.apply(model, event, model.features(learning_text(activity)))
-    state.save(model.version, state.row.event_count + 1)
-    return event
-
-
-@transaction.atomic
-def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent | None:
-    """A member opened the activity's page. Reloads within the cool-down learn once."""
+def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> bool:
+    """A member opened the activity's page: log a view, unless they already viewed it within
+    the cool-down (a reload learns once). Only appends to the log (a check and an insert, no
+    lock): the member's counts take the event in on their next read. Returns whether a view was logged."""
     now = now or timezone.now()
-    row = _locked_member_model(member)  # serializes this member's events, so the check below is exact
-    window = now - timedelta(minutes=settings.RECOMMENDER_VIEW_COOLDOWN_MINUTES)
-    if LearningEvent.objects.filter(
-        member=member, activity=activity, kind=LearningEvent.Kind.VIEW, created_at__gt=window, created_at__lte=now
-    ).exists():
-        return None
-    return _learn(row=row, activity=activity, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,
-                  weight=settings.RECOMMENDER_EVENT_WEIGHTS["view"], now=now)
+    recent_view = LearningEvent.objects.filter(
+        member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW,
+        created_at__gt=now - _cooldown(), created_at__lte=now,
+    ).exclude(state=LearningEvent.State.SKIPPED)
+    if recent_view.exists():
+        return False
+    LearningEvent.objects.create(
+        member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,
+        weight=settings.RECOMMENDER_EVENT_WEIGHTS["view"], created_at=now,
+    )
+    return True
 
 
 def record_like_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent:
-    """Learn from a like (call inside the like's transaction)."""
-    return _learn(row=_locked_member_model(member), activity=activity, kind=LearningEvent.Kind.LIKE,
-                  category_id=activity.category_id, weight=settings.RECOMMENDER_EVENT_WEIGHTS["like"],
-                  now=now or timezone.now())
+    """Log a like for learning (call inside the like's transaction)."""
+    return LearningEvent.objects.create(
+        member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.LIKE, category_id=activity.category_id,
+        weight=settings.RECOMMENDER_EVENT_WEIGHTS["like"], created_at=now or timezone.now(),
+    )
 
 
 def record_unlike_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent | None:
-    """Remove exactly what the member's last like of this activity added. A like that
-    never learned (imported demo data) has nothing to remove."""
-    row = _locked_member_model(member)
+    """Log the reversal of the member's last like of this activity: the same label and the
+    negative of its weight, so taking it in removes exactly what the like added. Call inside the
+    unlike's transaction (the like row's lock orders likes and unlikes of one activity). A like
+    that never learned (imported demo data) has nothing to remove."""
     last = (
-        LearningEvent.objects.filter(member=member, activity=activity)
-        .exclude(kind=LearningEvent.Kind.VIEW).order_by("-id").first()
+        LearningEvent.objects.filter(member_id=member.pk, activity_id=activity.pk)
+        .exclude(kind=LearningEvent.Kind.VIEW).order_by("-id").values("kind", "category_id", "weight").first()
     )
-    if last is None or last.kind != LearningEvent.Kind.LIKE:
+    if last is None or last["kind"] != LearningEvent.Kind.LIKE:
         return None
-    return _learn(row=row, activity=activity, kind=LearningEvent.Kind.UNLIKE, category_id=last.category_id,
-                  weight=-last.weight, now=now or timezone.now())
+    return LearningEvent.objects.create(
+        member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.UNLIKE, category_id=last["category_id"],
+        weight=-last["weight"], created_at=now or timezone.now(),
+    )
 
 
 # --- rebuilding -------------------------------------------------------------------
@@ -220,8 +258,7 @@ def rebuild_member_models(*, force: bool = False, show_progress: bool = True) ->
     for member_id in tqdm(member_ids, desc="회원 모델 재구성", disable=not show_progress, unit="명"):
         with transaction.atomic():
             row = MemberModel.objects.select_for_update().get(member_id=member_id)
-            state = _replay(model, row)
-            state.save(model.version, state.row.event_count)
+            _bring_up_to_date(model, row, rebuild=True)
     return len(member_ids)
 
 
@@ -340,12 +377,12 @@ def refresh_similar_activities(*, activity: Activity) -> bool:
 
 def member_pipeline(*, member):
     """The member's model as an ordinary scikit-learn Pipeline: a copy of the base model
-    with `partial_fit` on each of their logged events, as the original kept per member."""
+    with `partial_fit` on each event their model learned, as the original kept per member."""
     model = active_model()
+    current_member_state(member=member)  # take in pending events first
     pipeline = copy.deepcopy(model.pipeline)
     vectorizer, classifier = pipeline.named_steps["count_v"], pipeline.named_steps["mnnb"]
-    events = LearningEvent.objects.filter(member=member).select_related("activity__category").order_by("id")
-    for event in events.iterator(chunk_size=500):
+    for event in _events(member.pk, LearningEvent.State.LEARNED).iterator(chunk_size=500):
         classifier.partial_fit(
             vectorizer.transform([learning_text(event.activity)]), [event.category_id],
             classes=list(model.counts.classes), sample_weight=[event.weight],

@@ -18,7 +18,7 @@ from recommender.active_model import active_model
 from recommender.engine import MemberDelta, predict_proba
 from recommender.models import LearningEvent, MemberModel
 from recommender.services import (
-    MemberState,
+    current_member_state,
     learning_text,
     record_activity_view,
     rebuild_member_models,
@@ -30,10 +30,11 @@ CLASSES = list(range(1, 14))
 
 
 def sklearn_replay(member):
-    """The original's way: a copy of the pretrained pipeline, partial_fit on every event."""
+    """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event."""
     model = active_model()
     pipe = copy.deepcopy(model.pipeline)
-    for event in LearningEvent.objects.filter(member=member).select_related("activity__category").order_by("id"):
+    learned = LearningEvent.objects.filter(member=member, state=LearningEvent.State.LEARNED)
+    for event in learned.select_related("activity__category").order_by("id"):
         X = pipe.named_steps["count_v"].transform([learning_text(event.activity)])
         pipe.named_steps["mnnb"].partial_fit(X, [event.category_id], classes=CLASSES, sample_weight=[event.weight])
     return pipe
@@ -41,8 +42,17 @@ def sklearn_replay(member):
 
 def engine_proba(member, text):
     model = active_model()
-    state = MemberState.of(MemberModel.objects.get(member=member))
+    state = current_member_state(member=member)
     return predict_proba(model.counts, state.delta, model.features(query_text(text)))
+
+
+def member_row(member) -> MemberModel:
+    """The member's model row as a read leaves it (pending events taken in)."""
+    return current_member_state(member=member).row
+
+
+def member_delta(member) -> MemberDelta:
+    return MemberDelta.from_bytes(member_row(member).delta, 13)
 
 
 @pytest.fixture
@@ -92,15 +102,14 @@ def test_random_event_sequences_equal_sklearn_copy_and_partial_fit(member, activ
 def test_unlike_removes_exactly_what_the_like_added(member, activities):
     travel = activities[0]
     record_activity_view(member=member, activity=activities[2])
-    before = MemberModel.objects.get(member=member)
-    before_delta = MemberDelta.from_bytes(before.delta, 13)
+    before_delta = member_delta(member)
 
     like_activity(member=member, activity=travel)
-    liked = MemberDelta.from_bytes(MemberModel.objects.get(member=member).delta, 13)
+    liked = member_delta(member)
     assert liked.class_count[4] == before_delta.class_count[4] + 2.0  # like weight 2 on 여행·동행
     unlike_activity(member=member, activity=travel)
 
-    after = MemberDelta.from_bytes(MemberModel.objects.get(member=member).delta, 13)
+    after = member_delta(member)
     np.testing.assert_array_equal(after.class_count, before_delta.class_count)
     assert after.token_counts == before_delta.token_counts
     assert list(LearningEvent.objects.filter(member=member).values_list("kind", "weight")) == [
@@ -122,7 +131,7 @@ def test_unlike_of_a_like_that_never_learned_changes_nothing(member, activities,
     add_like(member, activities[0])  # imported data: a like row without a learning event
     unlike_activity(member=member, activity=activities[0])
     assert not LearningEvent.objects.filter(member=member).exists()
-    assert MemberModel.objects.get(member=member).event_count == 0
+    assert member_row(member).event_count == 0
 
 
 @pytest.mark.django_db
@@ -130,13 +139,50 @@ def test_reloading_within_the_window_learns_once(member, activities, settings):
     settings.RECOMMENDER_VIEW_COOLDOWN_MINUTES = 30
     now = timezone.now()
     activity = activities[0]
-    assert record_activity_view(member=member, activity=activity, now=now) is not None
+    assert record_activity_view(member=member, activity=activity, now=now) is True
     for minutes in (1, 10, 29):
-        assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=minutes)) is None
-    assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=31)) is not None
+        assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=minutes)) is False
+    current_member_state(member=member)  # taken into the counts: the window still holds
+    assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=20)) is False
+    assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=31)) is True
     # another activity is not affected by the first one's window
-    assert record_activity_view(member=member, activity=activities[1], now=now + timedelta(minutes=1)) is not None
-    assert MemberModel.objects.get(member=member).event_count == 3
+    assert record_activity_view(member=member, activity=activities[1], now=now + timedelta(minutes=1)) is True
+    assert member_row(member).event_count == 3
+    assert member_delta(member).class_count[4] == 3.0
+
+
+@pytest.mark.django_db
+def test_two_reloads_that_raced_past_the_check_learn_once(member, activities):
+    """Both requests checked before either inserted: the log holds two views, the counts one."""
+    now = timezone.now()
+    for seconds in (0, 1):
+        LearningEvent.objects.create(member=member, activity=activities[0], kind="view", category_id=5, weight=1.0,
+                                     created_at=now + timedelta(seconds=seconds))
+    assert member_row(member).event_count == 1
+    assert member_delta(member).class_count[4] == 1.0
+    assert list(LearningEvent.objects.order_by("id").values_list("state", flat=True)) == [
+        LearningEvent.State.LEARNED, LearningEvent.State.SKIPPED
+    ]
+    pipe = sklearn_replay(member)
+    np.testing.assert_allclose(engine_proba(member, "여행 바다"), pipe.predict_proba([query_text("여행 바다")])[0], atol=1e-9)
+
+
+@pytest.mark.django_db
+def test_events_wait_in_the_log_while_the_model_file_is_missing(member, activities, settings, tmp_path):
+    from recommender import model_store
+
+    shipped = settings.RECOMMENDER_MODEL_PATH
+    settings.RECOMMENDER_MODEL_PATH = tmp_path / "missing.pkl"
+    model_store.clear_cache()
+    assert record_activity_view(member=member, activity=activities[0]) is True
+    like_activity(member=member, activity=activities[2])
+    assert current_member_state(member=member) is None
+    assert set(LearningEvent.objects.values_list("state", flat=True)) == {LearningEvent.State.PENDING}
+
+    settings.RECOMMENDER_MODEL_PATH = shipped
+    model_store.clear_cache()
+    assert member_row(member).event_count == 2
+    assert member_delta(member).class_count.tolist()[4] == 1.0 and member_delta(member).class_count[8] == 2.0
 
 
 @pytest.mark.django_db
@@ -145,7 +191,7 @@ def test_event_weights_come_from_settings(member, activities, settings):
     record_activity_view(member=member, activity=activities[0])
     like_activity(member=member, activity=activities[1])
     assert list(LearningEvent.objects.values_list("weight", flat=True)) == [0.5, 3.0]
-    delta = MemberDelta.from_bytes(MemberModel.objects.get(member=member).delta, 13)
+    delta = member_delta(member)
     assert delta.class_count[4] == 3.5
 
 
@@ -170,8 +216,7 @@ def test_storage_per_member_is_small(member, activities):
             unlike_activity(member=member, activity=activity) if step % 4 == 1 else None
         else:
             record_activity_view(member=member, activity=activity, now=now + timedelta(hours=step))
-    row = MemberModel.objects.get(member=member)
-    assert 0 < len(bytes(row.delta)) < 6000
+    assert 0 < len(bytes(member_row(member).delta)) < 6000
 
 
 @pytest.mark.django_db
@@ -221,14 +266,14 @@ def test_retraining_rebuilds_member_counts_from_the_log_lazily(member, activitie
     model_store.clear_cache()
     record_activity_view(member=member, activity=activities[0])
     like_activity(member=member, activity=activities[4])
-    old_version = MemberModel.objects.get(member=member).base_version
+    old_version = member_row(member).base_version
 
     settings.RECOMMENDER_MODEL_PATH = shipped
     model_store.clear_cache()
     assert active_model().version != old_version
     client.force_login(member)
     assert client.get("/api/recommendations/activities/").status_code == 200  # first use rebuilds
-    row = MemberModel.objects.get(member=member)
+    row = MemberModel.objects.get(member=member)  # as the request left it
     assert row.base_version == active_model().version and row.event_count == 2
     pipe = sklearn_replay(member)
     for text in ["와인 베이킹 요리", "여행 바다 제주"]:
@@ -260,6 +305,8 @@ def test_concurrent_events_for_one_member_are_all_counted(make_member, make_acti
             for step in range(25):
                 # a distinct moment per event, so the reload rule never merges two
                 record_activity_view(member=member, activity=activity, now=base + timedelta(hours=step))
+                if step % 5 == 4:  # reads take pending events in while other threads append
+                    current_member_state(member=member)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -271,8 +318,8 @@ def test_concurrent_events_for_one_member_are_all_counted(make_member, make_acti
     for thread in threads:
         thread.join()
     assert not errors, errors
-    row = MemberModel.objects.get(member=member)
-    assert LearningEvent.objects.filter(member=member).count() == 200
+    row = member_row(member)
+    assert LearningEvent.objects.filter(member=member, state=LearningEvent.State.LEARNED).count() == 200
     assert row.event_count == 200
     assert MemberDelta.from_bytes(row.delta, 13).class_count[4] == 200.0
     assert connection.vendor in {"postgresql", "sqlite"}
@@ -283,8 +330,6 @@ def test_unreadable_counts_are_rebuilt_from_the_log(member, activities):
     like_activity(member=member, activity=activities[0])
     expected = engine_proba(member, "여행 바다")
     MemberModel.objects.filter(member=member).update(delta=b"\x00 not zlib")
-    from recommender.services import current_member_state
-
     state = current_member_state(member=member)
     assert state.delta.class_count[4] == 2.0
     np.testing.assert_allclose(engine_proba(member, "여행 바다"), expected, atol=1e-12)

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.model_store import ModelUnavailable
+from recommender.models import LearningEvent
 from recommender.services import member_pipeline
 
 
@@ -25,5 +26,5 @@ class Command(BaseCommand):
             joblib.dump(pipeline, options["path"])
         except OSError as error:
             raise CommandError(f"{options['path']}에 쓸 수 없습니다: {error}") from error
-        events = member.learning_events.count()
+        events = member.learning_events.filter(state=LearningEvent.State.LEARNED).count()
         self.stdout.write(self.style.SUCCESS(f"{member.email}의 모델(학습 이벤트 {events}개 반영)을 {options['path']}에 썼습니다."))
