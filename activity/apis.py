@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity import selectors, services
+from recommender.services import take_in_after_response
 
 
 class ActivityCardSerializer(serializers.Serializer):
@@ -84,10 +85,12 @@ class ActivityLikeApi(APIView):
     def post(self, request, activity_id):
         activity = self._activity(activity_id)
         services.like_activity(member=request.user, activity=activity)
+        take_in_after_response(member=request.user)
         return self._respond(activity, True)
 
     @extend_schema(request=None, responses=LikeOutputSerializer)
     def delete(self, request, activity_id):
         activity = self._activity(activity_id)
         services.unlike_activity(member=request.user, activity=activity)
+        take_in_after_response(member=request.user)
         return self._respond(activity, False)

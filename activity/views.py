@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from activity import selectors
 from recommender import selectors as recommender_selectors
-from recommender.services import record_activity_view
+from recommender.services import record_activity_view, take_in_after_response
 
 
 @require_GET
@@ -44,7 +44,8 @@ def activity_detail_page(request, activity_id):
     activity = selectors.activity_detail(activity_id=activity_id, member=request.user)
     if request.user.is_authenticated:
         # Opening an activity is a learning event for the member's model.
-        record_activity_view(member=request.user, activity=activity)
+        if record_activity_view(member=request.user, activity=activity):
+            take_in_after_response(member=request.user)
     similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)
     return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})
 

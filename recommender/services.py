@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,12 +43,16 @@ def learning_text(activity: Activity) -> str:
 
 def create_member_model(*, member) -> MemberModel:
     """A new member's model: the pretrained model with nothing added yet."""
+    return _create_member_model(member.pk)
+
+
+def _create_member_model(member_id: int) -> MemberModel:
     try:
         version = active_model().version
     except ModelUnavailable:
         version = ""  # built from the (empty) event log once the model is back
     member_model, _ = MemberModel.objects.get_or_create(
-        member=member, defaults={"base_version": version, "recent_counts": [0.0] * N_CLASSES}
+        member_id=member_id, defaults={"base_version": version, "recent_counts": [0.0] * N_CLASSES}
     )
     return member_model
 
@@ -94,13 +99,13 @@ class MemberState:
         return row
 
 
-def _locked_member_model(member) -> MemberModel:
+def _locked_member_model(member_id: int) -> MemberModel:
     """The member's model row, locked for this transaction (created if the member has none).
     Taking events into the counts goes through this lock, so it never interleaves."""
-    row = MemberModel.objects.select_for_update().filter(member=member).first()
+    row = MemberModel.objects.select_for_update().filter(member_id=member_id).first()
     if row is None:
-        create_member_model(member=member)
-        row = MemberModel.objects.select_for_update().get(member=member)
+        _create_member_model(member_id)
+        row = MemberModel.objects.select_for_update().get(member_id=member_id)
     return row
 
 
@@ -184,12 +189,16 @@ def current_member_state(*, member) -> MemberState | None:
     """The member's model, current with the shipped model and their whole event log (events
     logged since the last read are taken in now; after a retraining it is rebuilt from the log).
     None when the model file is unavailable: the events wait in the log."""
+    return _current_state(member.pk)
+
+
+def _current_state(member_id: int) -> MemberState | None:
     try:
         model = active_model()
     except ModelUnavailable:
         return None
     row = (
-        MemberModel.objects.filter(member_id=member.pk)
+        MemberModel.objects.filter(member_id=member_id)
         .annotate(has_pending=Exists(LearningEvent.objects.filter(member_id=OuterRef("member_id"), state=LearningEvent.State.PENDING)))
         .first()
     )
@@ -198,7 +207,32 @@ def current_member_state(*, member) -> MemberState | None:
         if state is not None:
             return state
     with transaction.atomic():
-        return _bring_up_to_date(model, _locked_member_model(member))
+        return _bring_up_to_date(model, _locked_member_model(member_id))
+
+
+# Members whose events this thread's current request logged (see take_in_after_response).
+_logged_this_request = threading.local()
+
+
+def take_in_after_response(*, member) -> None:
+    """Take the member's newly logged events into their counts once the current response has
+    been sent (Django's request_finished), so neither this request nor, usually, the member's
+    next read waits for it. If that fails, the events stay pending for the next read."""
+    member_ids = getattr(_logged_this_request, "member_ids", None)
+    if member_ids is None:
+        member_ids = _logged_this_request.member_ids = set()
+    member_ids.add(member.pk)
+
+
+def take_in_logged_events(**_signal_kwargs) -> None:
+    """request_finished receiver: the take-in asked for by take_in_after_response."""
+    member_ids = getattr(_logged_this_request, "member_ids", None)
+    _logged_this_request.member_ids = None
+    for member_id in sorted(member_ids or ()):
+        try:
+            _current_state(member_id)
+        except Exception:  # the response is already sent: log it; the next read retries
+            logger.exception("taking in the learning events of member %s failed", member_id)
 
 
 # --- learning events: appended on the request path ------------------------------------

@@ -94,6 +94,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
+    # Parameters bound on the server, so a query asked again (the AI tab's, a like's) runs from a
+    # prepared statement, parsed and planned once per connection. Set DB_PREPARED_STATEMENTS=0
+    # behind a pooler in transaction mode (PgBouncer), which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (a page view and a like at once) wait instead of failing.
     # IMMEDIATE takes the write lock at BEGIN, so two read-modify-write transactions

@@ -207,6 +207,39 @@ def test_detail_page_visit_learns_for_members_only(client, member, activities):
 
 
 @pytest.mark.django_db
+def test_events_are_taken_in_once_the_response_is_sent(client, member, activities):
+    """The page and the like API only log; the counts take the event in after the response,
+    so the stored row is current before the member's next read."""
+    client.force_login(member)
+    assert client.get(f"/activities/{activities[0].id}/").status_code == 200
+    assert client.post(f"/api/activities/{activities[2].id}/like/").status_code == 200
+    row = MemberModel.objects.get(member=member)  # read directly: no take-in on this path
+    assert row.event_count == 2
+    delta = MemberDelta.from_bytes(row.delta, 13)
+    assert delta.class_count[4] == 1.0 and delta.class_count[8] == 2.0
+    assert set(LearningEvent.objects.values_list("state", flat=True)) == {LearningEvent.State.LEARNED}
+    assert client.delete(f"/api/activities/{activities[2].id}/like/").status_code == 200
+    assert MemberDelta.from_bytes(MemberModel.objects.get(member=member).delta, 13).class_count[8] == 0.0
+
+
+@pytest.mark.django_db
+def test_pages_still_log_while_the_model_file_is_missing(client, member, activities, settings, tmp_path):
+    from recommender import model_store
+
+    shipped = settings.RECOMMENDER_MODEL_PATH
+    settings.RECOMMENDER_MODEL_PATH = tmp_path / "missing.pkl"
+    model_store.clear_cache()
+    client.force_login(member)
+    assert client.get(f"/activities/{activities[0].id}/").status_code == 200
+    assert client.post(f"/api/activities/{activities[2].id}/like/").status_code == 200
+    assert set(LearningEvent.objects.values_list("state", flat=True)) == {LearningEvent.State.PENDING}
+
+    settings.RECOMMENDER_MODEL_PATH = shipped
+    model_store.clear_cache()
+    assert member_row(member).event_count == 2  # the next read takes both in
+
+
+@pytest.mark.django_db
 def test_storage_per_member_is_small(member, activities):
     now = timezone.now()
     for step in range(20):
