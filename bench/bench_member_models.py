@@ -1090,7 +1090,7 @@ def report(args, config, counts, open_count, population, model, storage, measure
         "MemberModel index entries": "pg_indexes_size / rows right after bulk loading (pkey, unique member_id)",
         "LearningEvent rows": "Σ (pg_column_size(row) + 4) over the member's events",
         "LearningEvent index entries": "events × pg_indexes_size / rows, measured on the background log inserted "
-                                       "in time order (5 indexes)",
+                                       "in time order (primary key, activity, member–activity–kind–time, pending events)",
     }
     for name, text in how.items():
         print(f"| {name} | {median(storage.parts[name]):,.0f} | {text} |")
