@@ -11,8 +11,8 @@ data by bulk inserts. Then, on that data:
    included, against the seed's pickle file per member;
 2. the added time of a learning event on the request path (`record_activity_view`, and
    the learning part of `like_activity`) against the seed's joblib.load -> transform ->
-   partial_fit -> joblib.dump, and what the member's next read then spends taking the
-   pending event into their counts, with cProfile breakdowns of both;
+   partial_fit -> joblib.dump, and what taking the event into the member's counts then
+   costs (after the response, off the request path), with cProfile breakdowns of both;
 3. the AI tab: `recommended_activities` + its serializer, and the DRF view through
    django.test.Client, logged in (with and without events) and logged out;
 4. `similar_activities` from the precomputed index (when
@@ -466,7 +466,7 @@ def load_plan_objects(plans: list[EventPlan]) -> tuple[dict, dict]:
 def run_events(plans: list[EventPlan], *, pretokenize: bool = False, profile: cProfile.Profile | None = None,
                take_in_profile: cProfile.Profile | None = None, desc: str = "events") -> EventTimings:
     """Each plan's events through the real services, each timed on its own (its own transaction),
-    each followed by the member's next read, which takes the event into their counts (timed apart)."""
+    each followed by the take-in the site runs once the response is sent (timed apart)."""
     from recommender.active_model import active_model
     from recommender.services import learning_text
 
@@ -541,7 +541,7 @@ def summarize_sql(sql: str) -> str:
 
 
 def event_statements(plan: EventPlan, show: bool) -> tuple[dict[str, int], dict[str, StatementTimes]]:
-    """Queries of one view, one like and the read taking each in; each statement's time over the plan's events."""
+    """Queries of one view, one like and the take-in after each; each statement's time over the plan's events."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
