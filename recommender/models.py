@@ -34,7 +34,8 @@ class LearningEvent(models.Model):
     which member models are rebuilt after the base model is retrained.
 
     A request only appends its event (pending); the member's counts take it in, under the
-    member row's lock, the next time the member's model is read (services.current_member_state).
+    member row's lock, once the response is sent (services.take_in_after_response) or, failing
+    that, the next time the member's model is read (services.current_member_state).
     """
 
     class Kind(models.TextChoices):
