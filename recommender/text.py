@@ -9,14 +9,18 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from functools import lru_cache
 
-_TAG = re.compile(r"<[^>]*>")
+# Only real markup: an HTML comment or a tag that starts with a Latin letter (<p>, </b>, <br/>,
+# <span class="x">). Korean in angle brackets (<별빛하늘에 소망을>) is a title, not a tag.
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.DOTALL)
 # Entities a rich-text editor leaves; html.unescape turns the known ones into characters,
 # this catches malformed leftovers such as "&nbsp" without its semicolon.
 _ENTITY = re.compile(r"&[#a-zA-Z0-9]{1,10};?")
 _NOT_KEPT = re.compile(r"[^0-9a-zA-Zㄱ-ㅎㅏ-ㅣ가-힣 ]")
 _SPACES = re.compile(r"\s+")
+EMOJI_WORDS = False
 
 
 def _is_missing(value) -> bool:
@@ -27,14 +31,31 @@ def _is_missing(value) -> bool:
     return str(value).strip() == ""
 
 
+def _emoji_words(text: str) -> str:
+    """Pictographs as their Unicode names (🍷 -> wine glass, 🏃 -> runner): hosts often say
+    with an emoji what they do not write in words."""
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        if unicodedata.category(char) == "So":
+            name = unicodedata.name(char, "")
+            out.append(f" {name.lower()} " if name else " ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def clean_text(text) -> str:
-    """Remove HTML tags and entities, double quotes and every character but digits,
-    Latin letters, Hangul and spaces; collapse spaces."""
+    """Remove HTML tags and entities, spell emoji as their names, drop double quotes and
+    every character but digits, Latin letters, Hangul and spaces; collapse spaces."""
     if _is_missing(text):
         return ""
     text = _TAG.sub(" ", str(text))
     text = html.unescape(text)
     text = _ENTITY.sub(" ", text)
+    if EMOJI_WORDS:
+        text = _emoji_words(text)
     text = text.replace('"', "")
     text = _NOT_KEPT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

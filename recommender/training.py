@@ -23,19 +23,18 @@ import pandas as pd
 import sklearn
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import (
-    ConfusionMatrixDisplay,
     accuracy_score,
     classification_report,
-    confusion_matrix,
     f1_score,
     precision_score,
     recall_score,
 )
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline
 
 from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
+from recommender.evaluation import draw_confusion_matrix
 from recommender.text import activity_text, char_ngrams, kiwi_morphemes, morphemes_and_char_ngrams
 
 MODEL_FILENAME = "activity_recommender.pkl"
@@ -44,6 +43,9 @@ CONFUSION_FILENAME = "confusion_matrix.png"
 CONFUSION_NORMALIZED_FILENAME = "confusion_matrix_normalized.png"
 SPLIT_RANDOM_STATE = 124
 TEST_SIZE = 0.2
+# Listings whose first 120 characters share this much of their 2–3-grams are one series.
+SERIES_SIMILARITY = 0.35
+SERIES_OPENING_CHARS = 120
 
 # The original's CountVectorizer split on spaces and punctuation; the others read Korean.
 TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
@@ -107,12 +109,30 @@ def features_and_target(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return features, target.astype(int).rename("category_id")
 
 
+def series_groups(features: pd.Series, similarity: float = SERIES_SIMILARITY) -> np.ndarray:
+    """A group id per row: listings written from one template (a club's weekly series, a
+    campaign repeated per city) share a group. Rows are linked when the cosine similarity of
+    their opening characters' 2–3-grams is at least `similarity`; groups are the linked components."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+
+    openings = [text[:SERIES_OPENING_CHARS] for text in features]
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).fit_transform(openings)
+    graph = NearestNeighbors(radius=1.0 - similarity, metric="cosine").fit(vectors).radius_neighbors_graph(vectors)
+    return connected_components(graph, directed=False)[1]
+
+
 def split(features: pd.Series, target: pd.Series):
-    """The original's split: stratified 80/20 with random_state=124."""
+    """A held-out fifth of the rows, stratified by category, that never shares a series with
+    the training rows (a row-level split would test the model on near-copies of its training
+    rows and flatter it)."""
     counts = target.value_counts()
     if len(counts) < 2 or counts.min() < 2:
         raise TrainingDataError("every category needs at least 2 rows for a stratified split")
-    return train_test_split(features, target, stratify=target, test_size=TEST_SIZE, random_state=SPLIT_RANDOM_STATE)
+    folds = StratifiedGroupKFold(n_splits=round(1 / TEST_SIZE), shuffle=True, random_state=SPLIT_RANDOM_STATE)
+    train, test = next(folds.split(features, target, series_groups(features)))
+    return features.iloc[train], features.iloc[test], target.iloc[train], target.iloc[test]
 
 
 # --- evaluation --------------------------------------------------------------
@@ -142,35 +162,13 @@ def per_category_report(y_true, y_pred) -> dict:
 
 
 def draw_confusion_matrices(y_true, y_pred, out_dir: Path) -> tuple[Path, Path]:
-    """Raw and row-normalized confusion matrices as PNG files an operator can open."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
-
-    # A Korean font when the machine has one (fonts-nanum); labels fall back to ids otherwise.
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    korean = next((name for name in ("NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "NanumMyeongjo") if name in available), None)
-    labels = list(CATEGORY_IDS)
-    names = [f"{i} {CATEGORY_NAMES[i - 1]}" if korean else str(i) for i in labels]
-    paths = []
-    for filename, normalize, title in (
-        (CONFUSION_FILENAME, None, "Confusion matrix (held-out 20%)"),
-        (CONFUSION_NORMALIZED_FILENAME, "true", "Normalized confusion matrix (held-out 20%)"),
-    ):
-        with plt.rc_context({"font.family": [korean] if korean else ["DejaVu Sans"], "axes.unicode_minus": False}):
-            figure, axis = plt.subplots(figsize=(11, 9))
-            ConfusionMatrixDisplay(
-                confusion_matrix(y_true, y_pred, labels=labels, normalize=normalize), display_labels=names
-            ).plot(ax=axis, cmap=plt.cm.Blues, values_format=".2f" if normalize else "d", xticks_rotation=60, colorbar=True)
-            axis.set_title(title)
-            figure.tight_layout()
-            path = Path(out_dir) / filename
-            figure.savefig(path, dpi=110)
-            plt.close(figure)
-        paths.append(path)
-    return tuple(paths)
+    """Raw and row-normalized confusion matrices of the held-out split as PNG files."""
+    return (
+        draw_confusion_matrix(y_true, y_pred, Path(out_dir) / CONFUSION_FILENAME,
+                              title="혼동 행렬 (평가용 20%)", normalize=None),
+        draw_confusion_matrix(y_true, y_pred, Path(out_dir) / CONFUSION_NORMALIZED_FILENAME,
+                              title="정규화한 혼동 행렬 (평가용 20%, 행 기준)", normalize="true"),
+    )
 
 
 def compare_tokenizers(features: pd.Series, target: pd.Series, check: tuple[pd.Series, pd.Series] | None = None,
@@ -255,7 +253,10 @@ def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str
         "training_rows_per_category": {
             CATEGORY_NAMES[c - 1]: int((target == c).sum()) for c in CATEGORY_IDS
         },
-        "split": {"test_size": TEST_SIZE, "random_state": SPLIT_RANDOM_STATE, "stratified": True},
+        "split": {
+            "test_size": TEST_SIZE, "random_state": SPLIT_RANDOM_STATE, "stratified": True,
+            "grouped_by": "series", "series_similarity": SERIES_SIMILARITY,
+        },
         "held_out": {**scores(y_test, predictions), "per_category": per_category_report(y_test, predictions)},
         "check_set": (
             {**scores(check[1], pipe.predict(check[0])), "per_category": per_category_report(check[1], pipe.predict(check[0]))}

@@ -41,3 +41,11 @@ def test_morphemes_unify_inflected_forms():
 def test_char_ngrams_stay_inside_words():
     grams = char_ngrams("한강 러닝")
     assert " 한" in grams and "한강 " in grams and "강 러" not in grams
+
+
+def test_only_real_html_tags_are_removed_korean_in_angle_brackets_stays():
+    assert clean_text("너와나<이어지는 글 파티> 모집") == "너와나 이어지는 글 파티 모집"
+    assert clean_text("<별빛하늘에 소망을> 야간 공연") == "별빛하늘에 소망을 야간 공연"
+    assert clean_text("〈빛의 기억〉 특별전 <p>기간</p>") == "빛의 기억 특별전 기간"
+    assert clean_text('<img src="a.png"/><br/>사진 <!-- 메모 --> 전시 <A HREF="x">링크</A>') == "사진 전시 링크"
+    assert clean_text("1 < 2 그리고 3 > 2") == "1 2 그리고 3 2"
