@@ -174,6 +174,30 @@ def read_raw_activities(path: Path | str) -> pd.DataFrame:
     return validate_raw_activities(read_raw_csv(path, RAW_ACTIVITY_COLUMNS), path)
 
 
+def raw_activity_paths(raw_dir: Path | str) -> list[Path]:
+    """The crawl's activities.csv, then the listings written for the project in other voices
+    (activities_<voice>.csv, one file per writer), in name order."""
+    raw_dir = Path(raw_dir)
+    return [raw_dir / "activities.csv", *sorted(raw_dir.glob("activities_*.csv"))]
+
+
+def read_raw_activity_files(paths: list[Path]) -> pd.DataFrame:
+    """All raw activity files as one frame; `raw_path` and `source_line` point at each row's
+    origin. A listing (title and source) may appear only once across the files."""
+    frames = []
+    for path in paths:
+        frame = read_raw_activities(path)
+        frame["raw_path"] = str(path)
+        frames.append(frame)
+    activities = pd.concat(frames, ignore_index=True)
+    duplicated = activities.duplicated(subset=["activity_title", "source"])
+    if duplicated.any():
+        row = activities[duplicated].iloc[0]
+        raise RawDataError(row["raw_path"], int(row["source_line"]),
+                           f"duplicate listing {row['activity_title']!r} ({row['source'] or 'no source'})")
+    return activities
+
+
 # --- enrichment -------------------------------------------------------------
 
 
@@ -291,7 +315,8 @@ def enrich_activities(raw_activities: pd.DataFrame, clubs: pd.DataFrame, rng: np
         category_id = CATEGORY_ID_BY_NAME[raw.category_name]
         candidates = club_ids_by_category.get(category_id)
         if not candidates:
-            raise RawDataError(path, raw.source_line, f"no club has main category {raw.category_name!r}")
+            raise RawDataError(getattr(raw, "raw_path", path), raw.source_line,
+                               f"no club has main category {raw.category_name!r}")
         club_id = int(candidates[rng.integers(len(candidates))])
         rows.append({
             "id": activity_id,
@@ -349,11 +374,11 @@ def write_datasets(result: BuildResult, out_dir: Path | str) -> list[Path]:
 
 
 def clean_and_enrich(raw_dir: Path | str, out_dir: Path | str, seed: int = DEFAULT_SEED) -> BuildResult:
-    """Validate both raw files, enrich them, and write the DB-ready CSVs."""
+    """Validate every raw file, enrich the rows, and write the DB-ready CSVs."""
     raw_dir = Path(raw_dir)
-    clubs_path, activities_path = raw_dir / "clubs.csv", raw_dir / "activities.csv"
-    raw_clubs = read_raw_clubs(clubs_path)
-    raw_activities = read_raw_activities(activities_path)
-    result = build_datasets(raw_clubs, raw_activities, seed=seed, activities_path=activities_path)
+    raw_clubs = read_raw_clubs(raw_dir / "clubs.csv")
+    activity_paths = raw_activity_paths(raw_dir)
+    raw_activities = read_raw_activity_files(activity_paths)
+    result = build_datasets(raw_clubs, raw_activities, seed=seed, activities_path=activity_paths[0])
     write_datasets(result, out_dir)
     return result

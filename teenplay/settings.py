@@ -185,6 +185,14 @@ LOGGING = {
 RECOMMENDER_MODEL_PATH = Path(os.environ.get("RECOMMENDER_MODEL_PATH", BASE_DIR / "models" / "activity_recommender.pkl"))
 # "personal" mixes the member's recent behaviour into the AI tab's ranking; "seed" restores
 # the original: the member model's predict_proba of their interests, equal event weights.
+# Labelled real text (category_id, text) that train_recommender scores beside its own splits,
+# never trains on: by default the shared evaluation files beside the project, when present.
+RECOMMENDER_REAL_TEXT_FILES = [
+    Path(path) for path in os.environ.get(
+        "RECOMMENDER_REAL_TEXT_FILES",
+        ",".join(str(BASE_DIR.parent / "shared" / "eval" / name) for name in ("real_listings.tsv", "real_keywords.tsv")),
+    ).split(",") if path.strip()
+]
 RECOMMENDER_RANKING = os.environ.get("RECOMMENDER_RANKING", "personal")
 RECOMMENDER_EVENT_WEIGHTS = {
     "view": float(os.environ.get("RECOMMENDER_VIEW_WEIGHT", "1.0")),

@@ -14,7 +14,9 @@ from crawler.cleaning import (
     RawDataError,
     build_datasets,
     clean_and_enrich,
+    raw_activity_paths,
     read_raw_activities,
+    read_raw_activity_files,
     read_raw_clubs,
     region_named_in,
 )
@@ -23,9 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "datasets" / "raw"
 
 
+def all_raw_activities():
+    return read_raw_activity_files(raw_activity_paths(RAW))
+
+
 @pytest.fixture(scope="module")
 def built():
-    return build_datasets(read_raw_clubs(RAW / "clubs.csv"), read_raw_activities(RAW / "activities.csv"))
+    return build_datasets(read_raw_clubs(RAW / "clubs.csv"), all_raw_activities())
 
 
 def test_every_activity_has_ordered_dates(built):
@@ -42,7 +48,7 @@ def test_every_activity_has_ordered_dates(built):
 def test_every_activity_belongs_to_a_club_of_its_category(built):
     main_category = dict(zip(built.clubs.id, built.clubs.club_main_category_id))
     assert all(main_category[club] == category for club, category in zip(built.activities.club_id, built.activities.category_id))
-    raw = read_raw_activities(RAW / "activities.csv")
+    raw = all_raw_activities()
     assert list(built.activities.category_id) == [CATEGORY_ID_BY_NAME[name] for name in raw.category_name]
 
 
@@ -145,23 +151,41 @@ def test_malformed_input_names_file_and_line_and_writes_nothing(tmp_path, filena
 
 def test_raw_data_meets_the_size_and_variety_the_model_needs():
     clubs = read_raw_clubs(RAW / "clubs.csv")
-    activities = read_raw_activities(RAW / "activities.csv")
+    crawl_shaped = read_raw_activities(RAW / "activities.csv")
+    activities = all_raw_activities()
     assert clubs.club_title.nunique() == len(clubs) >= 400
-    assert len(activities) >= 1300
+    assert len(crawl_shaped) >= 1300 and len(activities) >= 4500
     counts = activities.category_name.value_counts()
-    assert set(counts.index) == set(CATEGORY_NAMES) and counts.min() >= 60
-    assert set(counts.index[:2]) == {"취미", "운동·액티비티"}
-    assert activities.activity_title.is_unique and activities.activity_content.is_unique
-    html_share = activities.activity_content.str.contains(r"<p>|<br|&nbsp;").mean()
+    assert set(counts.index) == set(CATEGORY_NAMES) and counts.min() >= 250
+    # The crawl-shaped file keeps the rich-text quirks; the other voices add title-only listings.
+    html_share = crawl_shaped.activity_content.str.contains(r"<p>|<br|&nbsp;").mean()
     assert 0.15 <= html_share <= 0.6
-    assert activities.activity_content.str.contains('"').any()
+    assert crawl_shaped.activity_content.str.contains('"').any()
+    title_only = (activities.activity_content == "").mean()
+    assert 0.2 <= title_only <= 0.5
+    assert not activities.duplicated(subset=["activity_title", "source"]).any()
     assert set(activities.source) <= {"experience_board", "class_market", "activity_market", "campaign"}
     assert list(activities.columns[: len(RAW_ACTIVITY_COLUMNS)]) == list(RAW_ACTIVITY_COLUMNS)
 
 
+def test_a_listing_repeated_in_another_voice_file_names_that_file_and_line(tmp_path):
+    raw = _copy_raw(tmp_path)
+    with (raw / "activities.csv").open(encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    extra = raw / "activities_zz_repeat.csv"
+    with extra.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(RAW_ACTIVITY_COLUMNS))
+        writer.writeheader()
+        writer.writerow({**first, "activity_content": "다른 내용"})
+    with pytest.raises(RawDataError) as caught:
+        clean_and_enrich(raw, tmp_path / "out")
+    assert str(extra) in str(caught.value) and caught.value.line == 2 and "duplicate listing" in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
 def test_dataset_readme_counts_are_measured_from_the_files():
     readme = (ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
-    activities = read_raw_activities(RAW / "activities.csv")
+    activities = all_raw_activities()
     check = read_raw_activities(ROOT / "datasets" / "check" / "activities_check.csv")
     clubs = read_raw_clubs(RAW / "clubs.csv")
     for name in CATEGORY_NAMES:
@@ -171,3 +195,7 @@ def test_dataset_readme_counts_are_measured_from_the_files():
         )
         assert row in readme, row
     assert f"| 합계 | {len(activities)} | {len(clubs)} | {len(check)} |" in readme
+    # Every voice file is listed with its row count.
+    for path in raw_activity_paths(RAW):
+        rows = len(read_raw_activities(path))
+        assert f"`raw/{path.name}` | {rows} |" in readme, path.name

@@ -16,7 +16,10 @@ from django.core.management import CommandError, call_command
 from activity.reference import CATEGORY_NAMES
 from recommender import model_store
 from recommender.model_store import ModelUnavailable, load_model
-from recommender.training import TrainingDataError, features_and_target, train_and_export
+from recommender.text import query_text
+from recommender.training import (
+    TrainingDataError, features_and_target, series_groups, split, train_and_export,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = ROOT / "models" / "activity_recommender.pkl"
@@ -60,8 +63,25 @@ def test_training_writes_model_metrics_and_pictures(trained):
         assert key in metadata
     assert set(metadata["held_out"]) >= {"accuracy", "precision_macro", "recall_macro", "f1_macro", "per_category"}
     assert metadata["training_rows_per_category"][CATEGORY_NAMES[0]] == 6
-    assert set(metadata["tokenizer_comparison"]) == {"whitespace", "kiwi", "char", "kiwi+char"}
-    assert metadata["split"] == {"test_size": 0.2, "random_state": 124, "stratified": True}
+    assert set(metadata["tokenizer_comparison"]) == {"whitespace", "kiwi", "char", "kiwi+char", "kiwi+related+char"}
+    assert metadata["split"] == {
+        "test_size": 0.2, "random_state": 124, "stratified": True, "grouped_by": "series", "series_similarity": 0.5,
+    }
+
+
+def test_the_held_out_split_never_separates_a_series():
+    frame = pd.read_csv(ROOT / "datasets" / "activities.csv", dtype=str, keep_default_na=False)
+    features, target = features_and_target(frame)
+    X_train, X_test, y_train, y_test = split(features, target)
+    assert len(X_test) / len(features) == pytest.approx(0.2, abs=0.05)
+    assert set(y_test) == set(y_train) == set(range(1, 14))
+    groups = dict(zip(features.index, series_groups(features)))
+    assert not {groups[i] for i in X_train.index} & {groups[i] for i in X_test.index}
+    # Three weekly posts of one club's template are one series; unrelated listings are not.
+    template = [f"[망원 러닝크루] {week}주차 한강 5km 러닝 같이 뛰어요" for week in range(1, 4)]
+    other = ["제주 해녀 물질 체험과 바다 여행", "와인 시음회 내추럴 와인 여섯 종"]
+    ids = series_groups(pd.Series(template + other))
+    assert ids[0] == ids[1] == ids[2] and len({ids[0], ids[3], ids[4]}) == 3
 
 
 def test_exported_pipeline_has_the_original_step_names_and_partial_fit_works(trained):
@@ -101,6 +121,33 @@ def test_train_recommender_command_from_csv(tmp_path):
                  "--no-compare", "--check-set", "", stdout=output)
     assert "[3/3]" in output.getvalue() and "macro F1" in output.getvalue()
     assert (tmp_path / "m" / "activity_recommender.pkl").exists()
+
+
+def test_train_recommender_scores_real_text_beside_its_own_splits(tmp_path):
+    csv_path = tmp_path / "rows.csv"
+    small_frame().to_csv(csv_path, index=False)
+    real = tmp_path / "real.tsv"
+    real.write_text("category_id\ttext\n5\t제주 바다 여행\n9\t주식 ETF 공부\n3\t러닝 등산\n", encoding="utf-8")
+    output = StringIO()
+    call_command("train_recommender", "--csv", str(csv_path), "--out", str(tmp_path / "m"), "--tokenizer", "char",
+                 "--check-set", "", "--real-text", str(real), stdout=output)
+    metadata = json.loads((tmp_path / "m" / "activity_recommender.json").read_text(encoding="utf-8"))
+    assert metadata["real_text"]["real.tsv"]["rows"] == 3
+    assert 0 <= metadata["real_text"]["real.tsv"]["f1_macro"] <= 1
+    for result in metadata["tokenizer_comparison"].values():
+        assert set(result["real_text"]["real.tsv"]) == {"rows", "f1_macro", "accuracy", "top2"}
+    assert "실제 텍스트 real.tsv: macro F1" in output.getvalue()
+
+
+def test_a_bad_real_text_file_stops_training_before_anything_is_written(tmp_path):
+    csv_path = tmp_path / "rows.csv"
+    small_frame().to_csv(csv_path, index=False)
+    real = tmp_path / "real.tsv"
+    real.write_text("category_id\ttext\n5\t제주 바다 여행\n99\t모르는 카테고리\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="line 3: unknown category_id"):
+        call_command("train_recommender", "--csv", str(csv_path), "--out", str(tmp_path / "m"), "--tokenizer", "char",
+                     "--check-set", "", "--real-text", str(real), stdout=StringIO())
+    assert not (tmp_path / "m").exists()
 
 
 @pytest.mark.django_db
@@ -174,6 +221,28 @@ def test_model_reloads_when_the_file_changes(tmp_path, trained):
     second = load_model(path)
     assert second.version != first.version
     assert len(second.pipeline.named_steps["count_v"].vocabulary_) != len(first.pipeline.named_steps["count_v"].vocabulary_)
+
+
+BOOK_CLUBS = [
+    "📚 격주 토요일 소설 읽는 모임 (합정)",
+    "이번 달 책: 고전 한 권 완독하고 이야기 나눠요",
+    "퇴근 후 독서모임 3기 모집 - 에세이 읽고 한 줄 나눔",
+    "안녕하세요, 책 좋아하는 7년차 회사원이에요. 한 달에 한 권 함께 읽고 발제문으로 대화해요. 책값은 각자!",
+]
+# Book clubs with a second pull (a habit challenge, a drink): study still comes first or second.
+BOOK_CLUBS_WITH_ANOTHER_PULL = [
+    "[온라인] 매일 30분 독서 인증 챌린지",
+    "위스키 한 잔과 함께하는 북클럽 (20세 이상)",
+]
+
+
+def test_shipped_model_files_book_clubs_under_study():
+    pipe = load_model(SHIPPED_MODEL).pipeline
+    predictions = pipe.predict([query_text(text) for text in BOOK_CLUBS])
+    assert list(predictions) == [11] * len(BOOK_CLUBS), [CATEGORY_NAMES[p - 1] for p in predictions]
+    probabilities = pipe.predict_proba([query_text(text) for text in BOOK_CLUBS_WITH_ANOTHER_PULL])
+    for text, row in zip(BOOK_CLUBS_WITH_ANOTHER_PULL, probabilities):
+        assert 11 in pipe.classes_[np.argsort(-row)[:2]], text
 
 
 def test_shipped_model_ranks_travel_first_for_the_season_query():

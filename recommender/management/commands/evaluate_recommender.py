@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="평가할 파일 (.tsv는 탭, 그 밖은 쉼표 구분)")
         parser.add_argument("--model", help="평가할 모델 파일 (기본: 배포된 모델)")
-        parser.add_argument("--out", default=str(Path(settings.RECOMMENDER_MODEL_PATH).parent / "evaluation"),
+        parser.add_argument("--out", default=str(settings.BASE_DIR / "reports" / "evaluation"),
                             help="보고서(JSON)와 혼동 행렬(PNG)을 쓸 폴더")
 
     def handle(self, *args, **options):
