@@ -30,7 +30,9 @@ CLASSES = list(range(1, 14))
 
 
 def sklearn_replay(member):
-    """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event."""
+    """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event
+    (events still pending are taken in first, as any read of the member's model does)."""
+    current_member_state(member=member)
     model = active_model()
     pipe = copy.deepcopy(model.pipeline)
     learned = LearningEvent.objects.filter(member=member, state=LearningEvent.State.LEARNED)
