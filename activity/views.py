@@ -48,7 +48,3 @@ def activity_detail_page(request, activity_id):
             take_in_after_response(member=request.user)
     similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)
     return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)

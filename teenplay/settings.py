@@ -94,6 +94,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that never answers fails the request after this many seconds (a 503
+    # page, teenplay.errors) instead of holding a worker for the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
     # Parameters bound on the server, so a query asked again (the AI tab's, a like's) runs from a
     # prepared statement, parsed and planned once per connection. Set DB_PREPARED_STATEMENTS=0
@@ -151,8 +155,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["teenplay.api.SafeJSONParser"],
     "EXCEPTION_HANDLER": "teenplay.api.json_exception_handler",
 }
+CSRF_FAILURE_VIEW = "teenplay.errors.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Teenplay API",
     "DESCRIPTION": "Teenplay 활동 추천, 좋아요, 관심사 API",

@@ -209,7 +209,7 @@ def test_like_api_refuses_logged_out_and_unknown_or_hidden_activities(api, membe
     for activity_id in (999999, hidden.id):
         response = api.post(f"/api/activities/{activity_id}/like/")
         assert response.status_code == 404
-        assert response.json() == {"detail": "활동을 찾을 수 없어요."}
+        assert response.json() == {"detail": "활동을 찾을 수 없어요.", "code": "not_found"}
     assert not LearningEvent.objects.exists()
 
 
