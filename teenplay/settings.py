@@ -5,6 +5,7 @@ refuses to start without SECRET_KEY and turns on the secure cookie/HTTPS setting
 """
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "member",
     "activity",
     "recommender",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the 429 page (member.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "teenplay.urls"
@@ -116,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "member.Member"
+AUTHENTICATION_BACKENDS = [
+    "member.throttle.LoginThrottleBackend",  # refuses logins while locked out (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "member:login"
 LOGIN_REDIRECT_URL = "activity:main"
 LOGOUT_REDIRECT_URL = "activity:main"
@@ -175,8 +183,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Believe X-Forwarded-Proto / X-Forwarded-For only when a proxy in front sets them (and drops
+# what the client sent); otherwise any client could claim HTTPS or another address.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEADERS else None
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes, see member/throttle.py): failures per account and per client
+# address; at the limit within the cool-off the login answers 429 until the cool-off has passed.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = False  # member.throttle resets only the account's own failures
+AXES_USERNAME_CALLABLE = "member.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "teenplay.proxy.client_ip"
+AXES_LOCKOUT_CALLABLE = "member.throttle.locked_out_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGGING = {
     "version": 1,
@@ -184,6 +206,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Axes logs every failed login at INFO; lockouts (WARNING) are what an operator reads.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Recommender ---
