@@ -223,6 +223,11 @@ RECOMMENDER_EVENT_WEIGHTS = {
 }
 # Reloading an activity page within this window learns once.
 RECOMMENDER_VIEW_COOLDOWN_MINUTES = int(os.environ.get("RECOMMENDER_VIEW_COOLDOWN_MINUTES", "30"))
+# Likes and learning events a member may make per minute (beyond it: 429 for likes, a page
+# view is shown but not learned), and the window in which a like undone by an unlike learns
+# nothing and both events leave the log.
+RECOMMENDER_EVENTS_PER_MINUTE = int(os.environ.get("RECOMMENDER_EVENTS_PER_MINUTE", "60"))
+RECOMMENDER_LIKE_TOGGLE_MINUTES = int(os.environ.get("RECOMMENDER_LIKE_TOGGLE_MINUTES", "10"))
 RECOMMENDER_RECENCY_HALF_LIFE_DAYS = float(os.environ.get("RECOMMENDER_RECENCY_HALF_LIFE_DAYS", "30"))
 RECOMMENDER_DEFAULT_SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
 RECOMMENDER_SIMILAR_COUNT = 4
