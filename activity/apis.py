@@ -114,14 +114,14 @@ class ActivityLikeApi(APIView):
         count = selectors.like_count(activity_id=activity.id)
         return Response(LikeOutputSerializer({"liked": liked, "like_count": count}).data)
 
-    @extend_schema(request=None, responses=LikeOutputSerializer)
+    @extend_schema(request=None, responses={200: LikeOutputSerializer}, summary="좋아요")
     def post(self, request, activity_id):
         activity = self._activity(activity_id)
         services.like_activity(member=request.user, activity=activity)
         take_in_after_response(member=request.user)
         return self._respond(activity, True)
 
-    @extend_schema(request=None, responses=LikeOutputSerializer)
+    @extend_schema(request=None, responses={200: LikeOutputSerializer}, summary="좋아요 취소")
     def delete(self, request, activity_id):
         activity = self._activity(activity_id)
         services.unlike_activity(member=request.user, activity=activity)

@@ -79,6 +79,15 @@ def _error_code(exc) -> str:
     return {404: "not_found", 403: "permission_denied"}.get(getattr(exc, "status_code", 0), "error")
 
 
+def _messages(value) -> list[str]:
+    """Every message under a field, flattened (a list item's errors come keyed by index)."""
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _messages(item)]
+    if isinstance(value, (list, tuple)):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
 def json_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
@@ -87,6 +96,7 @@ def json_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError) or not (isinstance(data, dict) and "detail" in data):
         # Field validation errors keep their per-field messages under "errors".
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        errors = {field: list(dict.fromkeys(_messages(messages))) for field, messages in errors.items()}
         response.data = {"detail": "입력값을 확인해 주세요.", "code": "invalid", "errors": errors}
     else:
         code = "not_found" if response.status_code == 404 else _error_code(exc)
@@ -104,5 +114,6 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ValidationErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   help_text="필드별 오류 메시지")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text="필드별 오류 메시지 (입력 규칙 오류일 때; JSON 형식 오류에는 없음)")
+

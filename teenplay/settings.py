@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "teenplay.schema.TeenplayAutoSchema",
     "DEFAULT_PARSER_CLASSES": ["teenplay.api.SafeJSONParser"],
     "EXCEPTION_HANDLER": "teenplay.api.json_exception_handler",
 }
@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Teenplay API",
     "DESCRIPTION": "Teenplay 활동 추천, 좋아요, 관심사 API",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Security: on whenever DEBUG is off; each can be turned off explicitly (e.g. a
