@@ -155,9 +155,9 @@ def test_slow_and_idle_clients_do_not_starve_the_site(web):
         slow.append(sock)  # the others: connected and idle
     try:
         started = time.monotonic()
-        status, _, _ = server.get("/activities/", timeout=10)
+        status, _, _ = server.get("/activities/", timeout=15)
         assert status == 200
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 10  # not gunicorn's timeout: served while they hang
     finally:
         for sock in slow:
             sock.close()
@@ -179,7 +179,7 @@ def test_an_unreachable_database_answers_a_short_503_quickly(web, unanswering_da
     status, headers, body = server.get("/", timeout=15)
     assert status == 503 and headers["Retry-After"]
     assert "잠시 후 다시 시도해 주세요" in body.decode()
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 12  # the 2 s connect timeout, not a 30 s hang
     status, headers, body = server.get("/api/recommendations/activities/", timeout=15)
     assert status == 503 and headers["Content-Type"].startswith("application/json")
     assert json.loads(body)["code"] == "service_unavailable"

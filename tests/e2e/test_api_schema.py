@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.e2e.conftest import _reference_rows_back_afterwards  # noqa: F401 - module fixture, see there
-
 # The live server needs a transactional test; serialized_rollback brings back the rows the
-# migrations wrote (categories, regions) before each test, as in tests/e2e.
+# migrations wrote (categories, regions) before each test, as for the browser tests here
+# (tests/e2e/conftest.py puts them back after the module).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CHECKS = ",".join([
@@ -58,7 +57,7 @@ def site(live_server, make_activity):
 def test_the_api_matches_its_schema_logged_out(site, tmp_path):
     result = run_schemathesis(*site, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-3000:]
-    print(result.stdout[-3000:])
+
 
 
 def test_the_api_matches_its_schema_with_a_logged_in_session(site, make_member, tmp_path):
@@ -70,4 +69,4 @@ def test_the_api_matches_its_schema_with_a_logged_in_session(site, make_member, 
     result = run_schemathesis(*site, f"Cookie: sessionid={session}; csrftoken={csrf}", f"X-CSRFToken: {csrf}",
                               tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-3000:]
-    print(result.stdout[-3000:])
+
