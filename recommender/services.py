@@ -13,7 +13,7 @@ import math
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -304,29 +304,26 @@ class LearningRateExceeded(Exception):
 def spend_learning_budget(*, member, now: datetime | None = None) -> None:
     """Count one like or learning event against the member's budget of
     RECOMMENDER_EVENTS_PER_MINUTE a minute, or raise LearningRateExceeded with the seconds to
-    wait. One conditional UPDATE (no lock held): a window that has ended, or lies in the future
-    (a clock set back), starts over."""
+    wait. The member's window row is locked for this short transaction only; a window that has
+    ended, or lies in the future (a clock set back), starts over."""
     now = now or timezone.now()
     limit = settings.RECOMMENDER_EVENTS_PER_MINUTE
-    ended = Q(window_start__lte=now - RATE_WINDOW) | Q(window_start__gt=now)
-    windows = LearningRateWindow.objects.filter(member_id=member.pk)
-    for _ in range(2):
-        if windows.filter(ended | Q(count__lt=limit)).update(
-            window_start=Case(When(ended, then=Value(now)), default=F("window_start")),
-            count=Case(When(ended, then=Value(1)), default=F("count") + 1),
-        ):
-            return
-        started = windows.values_list("window_start", flat=True).first()
-        if started is not None:
-            raise LearningRateExceeded(max(1, math.ceil((started + RATE_WINDOW - now).total_seconds())))
-        try:
-            with transaction.atomic():
-                LearningRateWindow.objects.create(member_id=member.pk, window_start=now, count=1)
-            return
-        except IntegrityError:  # another request made the row first: count against it
-            continue
-    raise LearningRateExceeded(math.ceil(RATE_WINDOW.total_seconds()))
-
+    with transaction.atomic():
+        window = LearningRateWindow.objects.select_for_update().filter(member_id=member.pk).first()
+        if window is None:
+            try:
+                with transaction.atomic():
+                    LearningRateWindow.objects.create(member_id=member.pk, window_start=now, count=1)
+                return
+            except IntegrityError:  # another request made the row first: count against it
+                window = LearningRateWindow.objects.select_for_update().get(member_id=member.pk)
+        if window.window_start <= now - RATE_WINDOW or window.window_start > now:
+            window.window_start, window.count = now, 1
+        elif window.count >= limit:
+            raise LearningRateExceeded(max(1, math.ceil((window.window_start + RATE_WINDOW - now).total_seconds())))
+        else:
+            window.count += 1
+        window.save(update_fields=["window_start", "count"])
 
 
 def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> bool:
