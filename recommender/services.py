@@ -328,10 +328,10 @@ def spend_learning_budget(*, member, now: datetime | None = None) -> None:
 
 def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> bool:
     """A member opened the activity's page: log a view, unless they already viewed it within
-    the cool-down (a reload learns once). Only appends to the log (a check and an insert, no
-    lock): the member's counts take the event in after the response (take_in_after_response)
-    or on their next read. Past the member's per-minute budget nothing is logged. Returns
-    whether a view was logged."""
+    the cool-down (a reload learns once). Only appends to the log (a check, the member's
+    per-minute budget — one short row lock — and an insert): the member's counts take the event
+    in after the response (take_in_after_response) or on their next read. Past the budget
+    nothing is logged. Returns whether a view was logged."""
     now = now or timezone.now()
     recent_view = LearningEvent.objects.filter(
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW,
