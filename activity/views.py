@@ -1,14 +1,14 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from activity import selectors
 from recommender import selectors as recommender_selectors
 from recommender.services import record_activity_view, take_in_after_response
 
 
-@require_GET
+@require_safe  # HEAD answers like GET (uptime monitors)
 @ensure_csrf_cookie  # the AI tab's hearts call the like API with this token
 def main_page(request):
     return render(
@@ -21,7 +21,7 @@ def main_page(request):
     )
 
 
-@require_GET
+@require_safe  # HEAD answers like GET (uptime monitors)
 def activity_list_page(request):
     categories = selectors.categories()
     category_id = request.GET.get("category")
@@ -38,17 +38,13 @@ def activity_list_page(request):
     )
 
 
-@require_GET
+@require_safe  # HEAD answers like GET (uptime monitors)
 @ensure_csrf_cookie
 def activity_detail_page(request, activity_id):
     activity = selectors.activity_detail(activity_id=activity_id, member=request.user)
-    if request.user.is_authenticated:
-        # Opening an activity is a learning event for the member's model.
+    if request.user.is_authenticated and request.method == "GET":
+        # Opening an activity is a learning event for the member's model (a HEAD opens nothing).
         if record_activity_view(member=request.user, activity=activity):
             take_in_after_response(member=request.user)
     similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)
     return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)

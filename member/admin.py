@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
 from member.models import Member, MemberFavoriteCategory
+from member.throttle import reset_login_failures
 
 
 class MemberCreationForm(AdminUserCreationForm):
@@ -25,6 +26,7 @@ class MemberAdmin(UserAdmin):
     search_fields = ("email", "nickname", "phone")
     list_select_related = ("region",)
     inlines = [FavoriteCategoryInline]
+    actions = ["unlock_login"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("프로필", {"fields": ("nickname", "phone", "address", "region", "gender", "birth_year")}),
@@ -34,6 +36,11 @@ class MemberAdmin(UserAdmin):
         ("기록", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "nickname", "usable_password", "password1", "password2")}),)
+
+    @admin.action(description="로그인 잠금 해제 (실패 기록 지우기)", permissions=["change"])
+    def unlock_login(self, request, queryset):
+        cleared = sum(reset_login_failures(email=member.email) for member in queryset)
+        self.message_user(request, f"{queryset.count()}명의 로그인 잠금을 풀었어요 (실패 기록 {cleared}건 삭제).", messages.SUCCESS)
 
 
 @admin.register(MemberFavoriteCategory)

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from activity.models import Category
 from member.interests import KEYWORD_SLOTS, InterestsError, clean_interests
-from member.models import Member
+from member.models import Member, normalize_email
 
 
 class SignupForm(forms.Form):
@@ -19,8 +19,8 @@ class SignupForm(forms.Form):
     marketing_agree = forms.BooleanField(label="이벤트·추천 소식을 받아볼게요. (선택)", required=False)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if Member.objects.filter(email__iexact=email).exists():
+        email = normalize_email(self.cleaned_data["email"])
+        if Member.objects.filter(email=email).exists():
             raise forms.ValidationError("이미 가입된 이메일이에요.")
         return email
 
@@ -44,6 +44,9 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "이메일 또는 비밀번호가 올바르지 않아요.",
         "inactive": "사용이 중지된 계정이에요.",
     }
+
+    def clean_username(self):
+        return normalize_email(self.cleaned_data.get("username"))
 
 
 class _RawChoicesField(forms.Field):

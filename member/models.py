@@ -8,13 +8,27 @@ from teenplay.db import StatusModel
 KEYWORD_MAX_LENGTH = 20
 
 
+def normalize_email(value) -> str:
+    """The one form an email is stored and looked up in: trimmed and lower-cased whole
+    (signup, login, the admin's forms and its login all go through this)."""
+    return (value or "").strip().lower()
+
+
 class MemberManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalize_email(email)
+
+    def get_by_natural_key(self, username):
+        # Login (the site's and the admin's) finds `Kim.Mixed@Example.com` as it was stored.
+        return self.get(**{self.model.USERNAME_FIELD: normalize_email(username)})
 
     def create_user(self, email, password=None, **extra_fields):
         if not email:
             raise ValueError("이메일을 입력해 주세요.")
-        member = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        member = self.model(email=self.normalize_email(email), **extra_fields)
         member.set_password(password)
         member.save(using=self._db)
         return member
@@ -65,6 +79,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return f"{self.nickname} <{self.email}>"
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
 
     @property
     def keywords(self):

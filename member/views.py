@@ -39,7 +39,7 @@ class MemberLogoutView(LogoutView):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interests_page(request):
     """Mypage: favourite categories and three keywords."""
     if request.method == "POST":

@@ -74,6 +74,18 @@ class LearningEvent(models.Model):
         return f"{self.member_id} {self.kind} {self.activity_id} ({self.weight:+g})"
 
 
+class LearningRateWindow(models.Model):
+    """How many likes and learning events a member has spent in the current one-minute window
+    (services.spend_learning_budget): one row per member, shared by every web worker."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="+")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "학습 이벤트 속도 제한"
+
+
 class SeasonKeywordSet(models.Model):
     """Keywords the logged-out AI tab asks the base model with, editable by operators.
 

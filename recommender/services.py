@@ -8,9 +8,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import math
+
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from tqdm import tqdm
@@ -21,7 +23,9 @@ from recommender import similarity
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, decay
 from recommender.model_store import ModelUnavailable
-from recommender.models import ActivityVector, LearningEvent, MemberModel, SimilarActivity, SimilarityIndex
+from recommender.models import (
+    ActivityVector, LearningEvent, LearningRateWindow, MemberModel, SimilarActivity, SimilarityIndex,
+)
 from recommender.text import activity_text
 
 logger = logging.getLogger(__name__)
@@ -116,13 +120,38 @@ def _events(member_id: int, state: int):
     )
 
 
+def _toggle_window() -> timedelta:
+    return timedelta(minutes=settings.RECOMMENDER_LIKE_TOGGLE_MINUTES)
+
+
+def _cancels(like: LearningEvent | None, unlike: LearningEvent) -> bool:
+    """Whether `unlike` undoes `like` within the toggle window (so the pair learns nothing)."""
+    return like is not None and like.pk < unlike.pk and unlike.created_at - like.created_at <= _toggle_window()
+
+
 def _replay(model: ActiveModel, row: MemberModel) -> MemberState:
-    """A member's state rebuilt on `model` from the events their counts hold (all learned ones)."""
+    """A member's state rebuilt on `model` from the events their counts hold (all learned ones).
+    Like/unlike pairs within the toggle window are left out and removed from the log, so a
+    rebuild never replays what cancelled out."""
+    events = list(_events(row.member_id, LearningEvent.State.LEARNED).iterator(chunk_size=500))
+    last_like: dict[int, LearningEvent] = {}
+    cancelled: set[int] = set()
+    for event in events:
+        if event.kind == LearningEvent.Kind.LIKE:
+            last_like[event.activity_id] = event
+        elif event.kind == LearningEvent.Kind.UNLIKE:
+            like = last_like.pop(event.activity_id, None)
+            if _cancels(like, event):
+                cancelled.update((like.pk, event.pk))
     state = MemberState(row, MemberDelta(N_CLASSES), np.zeros(N_CLASSES), None)
     count = 0
-    for event in _events(row.member_id, LearningEvent.State.LEARNED).iterator(chunk_size=500):
+    for event in events:
+        if event.pk in cancelled:
+            continue
         state.apply(model, event, model.features(learning_text(event.activity)))
         count += 1
+    if cancelled:
+        LearningEvent.objects.filter(pk__in=cancelled).delete()
     state.row.event_count = count
     return state
 
@@ -152,7 +181,8 @@ def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[Learn
             activity_id__in={event.activity_id for event in views}, created_at__gt=earliest,
         ).values_list("activity_id", "created_at"):
             learned_views.setdefault(activity_id, []).append(moment)
-    learned, skipped = [], []
+    learned, skipped, cancelled = [], [], set()
+    likes_here: dict[int, LearningEvent] = {}
     for event in pending:
         if event.kind == LearningEvent.Kind.VIEW:
             window_start = event.created_at - _cooldown()
@@ -162,11 +192,34 @@ def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[Learn
                 continue
             moments.append(event.created_at)
         state.apply(model, event, model.features(learning_text(event.activity)))
+        if event.kind == LearningEvent.Kind.LIKE:
+            likes_here[event.activity_id] = event
+        elif event.kind == LearningEvent.Kind.UNLIKE:
+            # A like undone within the toggle window: the unlike has just removed what the like
+            # added; both leave the log so no rebuild replays them.
+            like = likes_here.pop(event.activity_id, None) or _last_learned_like(event)
+            if _cancels(like, event):
+                cancelled.update((like.pk, event.pk))
+                continue
         learned.append(event.pk)
+    learned = [pk for pk in learned if pk not in cancelled]
+    pending_ids = {event.pk for event in pending}
+    undone_earlier = sum(1 for pk in cancelled if pk not in pending_ids)
     for ids, new_state in ((learned, LearningEvent.State.LEARNED), (skipped, LearningEvent.State.SKIPPED)):
         if ids:
             LearningEvent.objects.filter(pk__in=ids).update(state=new_state)
-    return len(learned)
+    if cancelled:
+        LearningEvent.objects.filter(pk__in=cancelled).delete()
+    # Likes learned before this batch and now cancelled no longer count.
+    return len(learned) - undone_earlier
+
+
+def _last_learned_like(unlike: LearningEvent) -> LearningEvent | None:
+    return (
+        LearningEvent.objects.filter(member_id=unlike.member_id, activity_id=unlike.activity_id,
+                                     kind=LearningEvent.Kind.LIKE, state=LearningEvent.State.LEARNED, pk__lt=unlike.pk)
+        .order_by("-id").only("id", "created_at").first()
+    )
 
 
 def _bring_up_to_date(model: ActiveModel, row: MemberModel, *, rebuild: bool = False) -> MemberState:
@@ -237,18 +290,60 @@ def take_in_logged_events(**_signal_kwargs) -> None:
 
 # --- learning events: appended on the request path ------------------------------------
 
+RATE_WINDOW = timedelta(minutes=1)
+
+
+class LearningRateExceeded(Exception):
+    """The member spent this minute's budget of likes and learning events."""
+
+    def __init__(self, wait_seconds: int):
+        super().__init__(f"learning rate exceeded; retry in {wait_seconds}s")
+        self.wait_seconds = wait_seconds
+
+
+def spend_learning_budget(*, member, now: datetime | None = None) -> None:
+    """Count one like or learning event against the member's budget of
+    RECOMMENDER_EVENTS_PER_MINUTE a minute, or raise LearningRateExceeded with the seconds to
+    wait. The member's window row is locked for this short transaction only; a window that has
+    ended, or lies in the future (a clock set back), starts over."""
+    now = now or timezone.now()
+    limit = settings.RECOMMENDER_EVENTS_PER_MINUTE
+    with transaction.atomic():
+        window = LearningRateWindow.objects.select_for_update().filter(member_id=member.pk).first()
+        if window is None:
+            try:
+                with transaction.atomic():
+                    LearningRateWindow.objects.create(member_id=member.pk, window_start=now, count=1)
+                return
+            except IntegrityError:  # another request made the row first: count against it
+                window = LearningRateWindow.objects.select_for_update().get(member_id=member.pk)
+        if window.window_start <= now - RATE_WINDOW or window.window_start > now:
+            window.window_start, window.count = now, 1
+        elif window.count >= limit:
+            raise LearningRateExceeded(max(1, math.ceil((window.window_start + RATE_WINDOW - now).total_seconds())))
+        else:
+            window.count += 1
+        window.save(update_fields=["window_start", "count"])
+
 
 def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> bool:
     """A member opened the activity's page: log a view, unless they already viewed it within
-    the cool-down (a reload learns once). Only appends to the log (a check and an insert, no
-    lock): the member's counts take the event in after the response (take_in_after_response)
-    or on their next read. Returns whether a view was logged."""
+    the cool-down (a reload learns once). Only appends to the log (a check, the member's
+    per-minute budget — one short row lock — and an insert): the member's counts take the event
+    in after the response (take_in_after_response) or on their next read. Past the budget
+    nothing is logged. Returns whether a view was logged."""
     now = now or timezone.now()
     recent_view = LearningEvent.objects.filter(
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW,
         created_at__gt=now - _cooldown(), created_at__lte=now,
     ).exclude(state=LearningEvent.State.SKIPPED)
     if recent_view.exists():
+        return False
+    try:
+        spend_learning_budget(member=member, now=now)
+    except LearningRateExceeded:
+        # Faster than anyone reads: the page is still shown, the visit is not learned.
+        logger.info("member %s over the learning-event rate: view of activity %s not logged", member.pk, activity.pk)
         return False
     LearningEvent.objects.create(
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,

@@ -5,6 +5,7 @@ refuses to start without SECRET_KEY and turns on the secure cookie/HTTPS setting
 """
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "member",
     "activity",
     "recommender",
@@ -64,8 +66,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "teenplay.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the 429 page (member.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "teenplay.urls"
@@ -94,6 +99,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that never answers fails the request after this many seconds (a 503
+    # page, teenplay.errors) instead of holding a worker for the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
     # Parameters bound on the server, so a query asked again (the AI tab's, a like's) runs from a
     # prepared statement, parsed and planned once per connection. Set DB_PREPARED_STATEMENTS=0
@@ -112,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "member.Member"
+AUTHENTICATION_BACKENDS = [
+    "member.throttle.LoginThrottleBackend",  # refuses logins while locked out (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "member:login"
 LOGIN_REDIRECT_URL = "activity:main"
 LOGOUT_REDIRECT_URL = "activity:main"
@@ -129,15 +142,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed files need `collectstatic`; development and tests serve sources.
+        # Hashed, compressed files from `collectstatic`, which writes the manifest whatever DEBUG
+        # is (so a collectstatic run with DEBUG on still serves a DEBUG-off site). With DEBUG on,
+        # pages link the unhashed sources and WhiteNoise serves them without a manifest.
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", not DEBUG)
+            if env_bool("STATIC_MANIFEST", True)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -150,13 +165,16 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "teenplay.schema.TeenplayAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["teenplay.api.SafeJSONParser"],
     "EXCEPTION_HANDLER": "teenplay.api.json_exception_handler",
 }
+CSRF_FAILURE_VIEW = "teenplay.errors.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Teenplay API",
     "DESCRIPTION": "Teenplay 활동 추천, 좋아요, 관심사 API",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Security: on whenever DEBUG is off; each can be turned off explicitly (e.g. a
@@ -169,8 +187,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Believe X-Forwarded-Proto / X-Forwarded-For only when a proxy in front sets them (and drops
+# what the client sent); otherwise any client could claim HTTPS or another address.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEADERS else None
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes, see member/throttle.py): failures per account and per client
+# address; at the limit within the cool-off the login answers 429 until the cool-off has passed.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = False  # member.throttle resets only the account's own failures
+AXES_USERNAME_CALLABLE = "member.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "teenplay.proxy.client_ip"
+AXES_LOCKOUT_CALLABLE = "member.throttle.locked_out_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGGING = {
     "version": 1,
@@ -178,6 +210,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Axes logs every failed login at INFO; lockouts (WARNING) are what an operator reads.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Recommender ---
@@ -200,6 +234,11 @@ RECOMMENDER_EVENT_WEIGHTS = {
 }
 # Reloading an activity page within this window learns once.
 RECOMMENDER_VIEW_COOLDOWN_MINUTES = int(os.environ.get("RECOMMENDER_VIEW_COOLDOWN_MINUTES", "30"))
+# Likes and learning events a member may make per minute (beyond it: 429 for likes, a page
+# view is shown but not learned), and the window in which a like undone by an unlike learns
+# nothing and both events leave the log.
+RECOMMENDER_EVENTS_PER_MINUTE = int(os.environ.get("RECOMMENDER_EVENTS_PER_MINUTE", "60"))
+RECOMMENDER_LIKE_TOGGLE_MINUTES = int(os.environ.get("RECOMMENDER_LIKE_TOGGLE_MINUTES", "10"))
 RECOMMENDER_RECENCY_HALF_LIFE_DAYS = float(os.environ.get("RECOMMENDER_RECENCY_HALF_LIFE_DAYS", "30"))
 RECOMMENDER_DEFAULT_SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
 RECOMMENDER_SIMILAR_COUNT = 4

@@ -10,4 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
-handler404 = "activity.views.page_not_found"
+handler400 = "teenplay.errors.bad_request"
+handler403 = "teenplay.errors.permission_denied"
+handler404 = "teenplay.errors.page_not_found"
+handler500 = "teenplay.errors.server_error"
