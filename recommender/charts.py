@@ -17,7 +17,7 @@ def _pyplot():
 
     available = {font.name for font in font_manager.fontManager.ttflist}
     korean = next((name for name in KOREAN_FONTS if name in available), None)
-    return plt, {"font.family": [korean] if korean else ["DejaVu Sans"], "axes.unicode_minus": False}
+    return plt, {"font.family": [korean, "DejaVu Sans"] if korean else ["DejaVu Sans"], "axes.unicode_minus": False}
 
 
 def _png(figure, plt) -> bytes:
