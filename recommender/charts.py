@@ -20,6 +20,17 @@ def _pyplot():
     return plt, {"font.family": [korean, "DejaVu Sans"] if korean else ["DejaVu Sans"], "axes.unicode_minus": False}
 
 
+def _date_axis(axis, days: list[date]) -> None:
+    """The 30 days on the x axis as 월-일, whatever the data (a day without data is a gap)."""
+    from datetime import timedelta
+
+    from matplotlib.dates import DateFormatter
+
+    if days:
+        axis.set_xlim(days[0] - timedelta(hours=12), days[-1] + timedelta(hours=12))
+    axis.xaxis.set_major_formatter(DateFormatter("%m-%d"))
+
+
 def _png(figure, plt) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
@@ -43,6 +54,7 @@ def click_through_chart(days: list[date], series: dict[str, list[tuple[int, int]
         axis.set_ylabel("클릭률 (%)")
         axis.set_ylim(bottom=0)
         axis.grid(alpha=0.3)
+        _date_axis(axis, days)
         figure.autofmt_xdate()
         if series:
             axis.legend(loc="upper left", fontsize=8)
@@ -62,7 +74,10 @@ def events_chart(days: list[date], series: dict[str, list[int]], *, labels: dict
             bottom = [b + c for b, c in zip(bottom, counts)]
         axis.set_title("하루 학습 이벤트 수 (최근 30일)")
         axis.set_ylabel("이벤트 수")
+        axis.set_ylim(bottom=0, top=max(max(bottom, default=0), 1) * 1.1)
+        axis.yaxis.get_major_locator().set_params(integer=True)
         axis.grid(alpha=0.3, axis="y")
+        _date_axis(axis, days)
         axis.legend(loc="upper left", fontsize=8)
         figure.autofmt_xdate()
         return _png(figure, plt)
