@@ -471,11 +471,22 @@ def record_impressions(*, token: str, activity_ids: list[int], viewer, now: date
     if not_shown:
         raise ValidationError({"activity_ids": f"이 추천에서 보여 주지 않은 활동이에요: {', '.join(map(str, not_shown))}"})
     moment = now or timezone.now()
-    Impression.objects.bulk_create(
-        [Impression(created_at=moment, **_shown_fields(shown, positions[activity_id], viewer)) for activity_id in activity_ids],
-        ignore_conflicts=True,
-    )
+    rows = [Impression(created_at=moment, **_shown_fields(shown, positions[activity_id], viewer)) for activity_id in activity_ids]
+    with transaction.atomic():
+        _relaxed_commit()
+        Impression.objects.bulk_create(rows, ignore_conflicts=True)
     return len(activity_ids)
+
+
+def _relaxed_commit() -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk.
+    Impressions are counts for a report, so a crash may lose the last fraction of a second of
+    them (never corrupt anything); in return the page's request does not wait for an fsync."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def record_click(*, recommendation_id: str, activity_id: int, viewer, now: datetime | None = None) -> bool:
