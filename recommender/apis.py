@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -59,7 +60,14 @@ class RecommendedActivitiesApi(APIView):
 class ImpressionsApi(APIView):
     """The cards one tab view showed, in one batch: 204, or 400 and nothing stored."""
 
-    @extend_schema(request=ImpressionBatchSerializer, responses={204: OpenApiResponse(description="기록했어요.")})
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=ImpressionBatchSerializer, responses={
+        204: OpenApiResponse(description="기록했어요."),
+        400: OpenApiResponse(description="보여 주지 않은 활동, 너무 큰 묶음, 잘못된 형식이나 토큰: 아무것도 저장하지 않아요."),
+        403: OpenApiResponse(description="로그인한 회원의 요청에 CSRF 토큰이 없어요."),
+        415: OpenApiResponse(description="JSON 본문만 받아요."),
+    })
     def post(self, request):
         batch = ImpressionBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
