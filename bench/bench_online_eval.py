@@ -50,7 +50,7 @@ SELECT md5('rec' || (n / 8))::uuid,
        n %% 8, 1 + (n * 7919) %% 20000, 1 + (n %% 13),
        NULL, md5('visitor' || (n / 64))::uuid,
        now() - make_interval(secs => (45 * 86400.0) * (%(rows)s - n) / %(rows)s)
-FROM generate_series(0, %(rows)s - 1) AS n
+FROM generate_series(0::bigint, %(rows)s - 1) AS n
 """
 
 FILL_CLICKS = """
