@@ -16,7 +16,7 @@ from activity.models import Activity, ActivityLike, ActivityMember, Club, ClubCa
 from crawler.cleaning import ACTIVITY_COLUMNS, CLUB_CATEGORY_COLUMNS, CLUB_COLUMNS, DATE_FORMAT, REFERENCE_DATE
 from member.models import Member, MemberFavoriteCategory
 from member.services import signup_member
-from recommender.services import record_like_learning, record_unlike_learning
+from recommender.services import record_like_after_click, record_like_learning, record_unlike_learning
 
 logger = logging.getLogger(__name__)
 
@@ -225,6 +225,7 @@ def like_activity(*, member, activity: Activity) -> ActivityLike:
             like.updated_date = timezone.now()
             like.save(update_fields=["status", "updated_date"])
         record_like_learning(member=member, activity=activity)
+        record_like_after_click(member=member, activity_id=activity.pk)
     return like
 
 

@@ -5,20 +5,16 @@ from django.views.decorators.http import require_safe
 
 from activity import selectors
 from recommender import selectors as recommender_selectors
-from recommender.services import record_activity_view, take_in_after_response
+from recommender.services import record_activity_view, record_click, take_in_after_response
+from recommender.visitors import remember, viewer_of
 
 
 @require_safe  # HEAD answers like GET (uptime monitors)
 @ensure_csrf_cookie  # the AI tab's hearts call the like API with this token
 def main_page(request):
-    return render(
-        request,
-        "activity/main.html",
-        {
-            "popular_activities": selectors.popular_activities(member=request.user),
-            "newest_activities": selectors.newest_activities(member=request.user),
-        },
-    )
+    tabs = recommender_selectors.main_tabs(member=request.user, viewer=viewer_of(request))
+    context = {"tabs": tabs, "popular_activities": tabs.popular, "newest_activities": tabs.newest}
+    return remember(request, render(request, "activity/main.html", context))
 
 
 @require_safe  # HEAD answers like GET (uptime monitors)
@@ -42,8 +38,13 @@ def activity_list_page(request):
 @ensure_csrf_cookie
 def activity_detail_page(request, activity_id):
     activity = selectors.activity_detail(activity_id=activity_id, member=request.user)
-    if request.user.is_authenticated and request.method == "GET":
-        # Opening an activity is a learning event for the member's model (a HEAD opens nothing).
+    opened = request.method == "GET"  # a HEAD opens nothing: no click, no learning event
+    if opened and request.GET.get("rec"):
+        # Opened from a card: a click (an append; counted once per card and viewer).
+        record_click(recommendation_id=request.GET["rec"], activity_id=activity.id,
+                     viewer=viewer_of(request, create=False))
+    if opened and request.user.is_authenticated:
+        # Opening an activity is a learning event for the member's model.
         if record_activity_view(member=request.user, activity=activity):
             take_in_after_response(member=request.user)
     similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)

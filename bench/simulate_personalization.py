@@ -2,24 +2,33 @@
 
     python bench/simulate_personalization.py [--members 400] [--seed 0]
 
-Simulated members have one or two true favourite categories. Half of them set
+Simulated members have one or two true favourite categories and, inside each, a favourite
+sub-interest (보드게임 within 취미, 러닝 within 운동·액티비티, ...: a word of the category's
+keyword bank found in at least 5 and at most 40 % of that category's listings). Half of them set
 interests on mypage (1–3 categories) that include a favourite, half set unrelated
 ones; each picks three keywords typical of their *interest* categories and a region.
 Then they open activities from datasets/activities.csv, 80% from their favourites and
-20% from other categories, 6–30 hours apart; each opened activity is a "view" event,
+20% from other categories, 6–30 hours apart (inside a favourite, 70% from the listings of
+its sub-interest); each opened activity is a "view" event,
 and with probability 0.3 the member also likes it (a "like" event on the same
 activity). "After n events" below means after n opened activities.
 
-Every member is replayed twice on the same draws:
+Every member is replayed three times on the same draws, once per experiment arm:
 
 - **seed**: the original behaviour — the member model (base + counts added by
   `partial_fit`, view and like both weight 1) and `RankingSettings(mode="seed")`,
   i.e. the ranking is exactly the member model's `predict_proba` of the query;
-- **shipped**: view weight 1, like weight 2, default `RankingSettings()` (the member's
-  recency-weighted events per category mixed into the ranking).
+- **personal** (shipped): view weight 1, like weight 2, default `RankingSettings()` (the
+  member's recency-weighted events per category mixed into the ranking);
+- **ranked**: the same two categories as `personal`, but inside each category the open
+  activities are ordered by `engine.order_within_category` (the likelihood lift of their
+  text under the member's counts, mixed with freshness) instead of newest first.
 
-The table gives the share of members whose AI tab top category is a true favourite,
-after 0, 5, 10 and 20 events. No Django, no database: the engine's plain arrays only.
+Two tables: the share of members whose AI tab top category is a true favourite, and —
+with the 8 cards the tab shows (6 of the first category, 2 of the second; every listing
+counts as open, freshness from its created date) — hit rate @ 8 (is the next activity the
+member opens among the 8 cards?) and NDCG @ 8 (1 / log2(position + 2) for a hit), after
+0, 5, 10 and 20 events. No Django, no database: the engine's plain arrays only.
 """
 from __future__ import annotations
 
@@ -43,7 +52,9 @@ from recommender.engine import (  # noqa: E402
     BaseCounts,
     MemberDelta,
     RankingSettings,
+    WithinCategorySettings,
     decay,
+    order_within_category,
     predict_proba,
     rank_categories,
     sparse_row,
@@ -56,6 +67,10 @@ ACTIVITIES_PATH = ROOT / "datasets" / "activities.csv"
 
 CHECKPOINTS = (0, 5, 10, 20)
 FAVOURITE_SHARE = 0.8  # share of opened activities from a true favourite
+SUB_INTEREST_SHARE = 0.7  # inside a favourite category, share from its sub-interest's listings
+MAX_SUB_INTEREST_SHARE = 0.40  # a word in more of its category's listings is the category, not a niche
+MIN_SUB_INTEREST_LISTINGS = 5
+CARDS = (6, 2)  # the AI tab: 6 of the first category, 2 of the second
 LIKE_PROBABILITY = 0.3
 GAP_HOURS = (6.0, 30.0)
 SEED_WEIGHTS = {"view": 1.0, "like": 1.0}
@@ -88,6 +103,7 @@ class SimulatedMember:
     keywords: tuple[str, str, str]
     region: str
     steps: list[tuple[int, bool, float]]  # (activity row, liked too, seconds since the previous step)
+    sub_interests: dict[int, str] = None  # favourite category -> its sub-interest word
 
     @property
     def query(self) -> str:
@@ -95,8 +111,25 @@ class SimulatedMember:
         return query_text(*names, *self.keywords, self.region)
 
 
+def find_sub_interests(activities: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]:
+    """Per category, the keyword-bank words that name a sub-interest in the listings themselves:
+    found in at least 5 and at most 40 % of the category's listings (title, intro, content). Word -> those rows."""
+    text = (activities["activity_title"].fillna("") + " " + activities["activity_intro"].fillna("") + " "
+            + activities["activity_content"].fillna(""))
+    found: dict[int, dict[str, np.ndarray]] = {}
+    for category, words in KEYWORD_BANK.items():
+        in_category = activities["category_id"].to_numpy() == category
+        size = int(in_category.sum())
+        found[category] = {}
+        for word in words:
+            rows = np.flatnonzero(in_category & text.str.contains(word, regex=False).to_numpy())
+            if MIN_SUB_INTEREST_LISTINGS <= len(rows) <= MAX_SUB_INTEREST_SHARE * size:
+                found[category][word] = rows
+    return found
+
+
 def simulate_members(rng: np.random.Generator, count: int, rows_by_category: dict[int, np.ndarray],
-                     n_steps: int) -> list[SimulatedMember]:
+                     n_steps: int, sub_interests: dict[int, dict[str, np.ndarray]]) -> list[SimulatedMember]:
     categories = np.array(sorted(KEYWORD_BANK))
     members = []
     for index in range(count):
@@ -114,13 +147,19 @@ def simulate_members(rng: np.random.Generator, count: int, rows_by_category: dic
         keywords = tuple(rng.choice(bank, size=3, replace=False).tolist())
         region = str(rng.choice(REGION_NAMES))
         non_favourites = [c for c in categories if c not in favourites]
+        favourite_words = {int(c): str(rng.choice(sorted(sub_interests[int(c)])))
+                           for c in favourites if sub_interests.get(int(c))}
         steps = []
         for _ in range(n_steps):
             if rng.random() < FAVOURITE_SHARE:
                 category = int(rng.choice(favourites))
             else:
                 category = int(rng.choice(non_favourites))
-            row = int(rng.choice(rows_by_category[category]))
+            word = favourite_words.get(category)
+            if word is not None and rng.random() < SUB_INTEREST_SHARE:
+                row = int(rng.choice(sub_interests[category][word]))
+            else:
+                row = int(rng.choice(rows_by_category[category]))
             liked = bool(rng.random() < LIKE_PROBABILITY)
             gap = float(rng.uniform(*GAP_HOURS)) * 3600.0
             steps.append((row, liked, gap))
@@ -131,15 +170,53 @@ def simulate_members(rng: np.random.Generator, count: int, rows_by_category: dic
             keywords=keywords,  # type: ignore[arg-type]
             region=region,
             steps=steps,
+            sub_interests=favourite_words,
         ))
     return members
 
 
-def replay(member: SimulatedMember, query: dict[int, float], base: BaseCounts, activity_features: list[dict],
-           activity_class: np.ndarray, weights: dict[str, float], settings: RankingSettings,
-           half_life_seconds: float) -> dict[int, bool]:
-    """Play the member's events through the engine, as the Django side would; return,
-    per checkpoint, whether the AI tab's top category is a true favourite."""
+@dataclass
+class Catalogue:
+    """The listings as the AI tab sees them: features, class, newest-first rows per class, ages."""
+
+    features: list[dict]
+    activity_class: np.ndarray
+    newest_by_class: list[np.ndarray]
+    age_days: np.ndarray
+
+
+@dataclass
+class Look:
+    top_is_favourite: bool
+    hit: bool  # the next opened activity is among the 8 cards
+    ndcg: float
+
+
+def cards(base: BaseCounts, delta: MemberDelta, probabilities: np.ndarray, catalogue: Catalogue,
+          within: WithinCategorySettings | None) -> list[int]:
+    """The 8 rows the AI tab shows: 6 of the first category and 2 of the second, newest first or,
+    with `within`, in the `ranked` arm's order among the category's newest candidates."""
+    shown: list[int] = []
+    ranked = top_categories(probabilities, base.classes, len(CARDS))
+    for (label, _), quota in zip(ranked, CARDS):
+        class_index = base.class_index(label)
+        rows = catalogue.newest_by_class[class_index]
+        if within is not None:
+            rows = rows[: within.candidates]
+            order = order_within_category(base, delta, class_index, [catalogue.features[r] for r in rows],
+                                          catalogue.age_days[rows], within)
+            rows = rows[order]
+        shown.extend(int(r) for r in rows[:quota])
+    return shown
+
+
+def replay(member: SimulatedMember, query: dict[int, float], base: BaseCounts, catalogue: Catalogue,
+           weights: dict[str, float], settings: RankingSettings, half_life_seconds: float,
+           within: WithinCategorySettings | None = None) -> dict[int, Look]:
+    """Play the member's events through the engine, as the Django side would; return, per
+    checkpoint, whether the AI tab's top category is a true favourite and whether the next
+    activity the member opens is among its 8 cards (and where)."""
+    activity_features, activity_class = catalogue.features, catalogue.activity_class
     delta = MemberDelta(len(base.classes))
     recent = np.zeros(len(base.classes))
     hits = {}
@@ -152,7 +229,11 @@ def replay(member: SimulatedMember, query: dict[int, float], base: BaseCounts, a
         assert probabilities.shape == (len(base.classes),) and (probabilities >= 0).all()
         assert abs(probabilities.sum() - 1.0) < 1e-9, probabilities.sum()
         (top, _), = top_categories(probabilities, base.classes, 1)
-        hits[n_events] = top in member.favourites
+        shown = cards(base, delta, probabilities, catalogue, within)
+        next_row = member.steps[n_events][0]
+        position = shown.index(next_row) if next_row in shown else None
+        hits[n_events] = Look(top in member.favourites, position is not None,
+                              0.0 if position is None else 1.0 / float(np.log2(position + 2)))
 
     look(0)
     for n_events, (row, liked, gap) in enumerate(member.steps, start=1):
@@ -166,7 +247,7 @@ def replay(member: SimulatedMember, query: dict[int, float], base: BaseCounts, a
     return hits
 
 
-def load_activities(pipe, base: BaseCounts) -> tuple[pd.DataFrame, list[dict], np.ndarray]:
+def load_activities(pipe, base: BaseCounts) -> tuple[pd.DataFrame, Catalogue]:
     activities = pd.read_csv(ACTIVITIES_PATH)
     texts = [
         activity_text(category_name=CATEGORY_NAMES[row.category_id - 1], title=row.activity_title,
@@ -180,7 +261,11 @@ def load_activities(pipe, base: BaseCounts) -> tuple[pd.DataFrame, list[dict], n
         matrix = vectorizer.transform(texts[start:start + chunk]).tocsr()
         features.extend(sparse_row(matrix[i]) for i in range(matrix.shape[0]))
     activity_class = np.array([base.class_index(c) for c in activities["category_id"]])
-    return activities, features, activity_class
+    created = pd.to_datetime(activities["created_date"])
+    age_days = ((created.max() - created).dt.total_seconds() / 86400.0).to_numpy()
+    newest_first = np.lexsort((-activities["id"].to_numpy(), age_days))  # newest first, then the higher id
+    newest_by_class = [newest_first[activity_class[newest_first] == i] for i in range(len(base.classes))]
+    return activities, Catalogue(features, activity_class, newest_by_class, age_days)
 
 
 def share(values: list[bool]) -> str:
@@ -189,6 +274,7 @@ def share(values: list[bool]) -> str:
 
 def main(argv: list[str] | None = None) -> dict:
     defaults = RankingSettings()
+    within_defaults = WithinCategorySettings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=400)
     parser.add_argument("--seed", type=int, default=0)
@@ -197,6 +283,10 @@ def main(argv: list[str] | None = None) -> dict:
                         help="override RankingSettings.prior_strength (for tuning)")
     parser.add_argument("--behaviour-half-point", type=float, default=defaults.behaviour_half_point,
                         help="override RankingSettings.behaviour_half_point (for tuning)")
+    parser.add_argument("--freshness-weight", type=float, default=within_defaults.freshness_weight,
+                        help="override WithinCategorySettings.freshness_weight (for tuning)")
+    parser.add_argument("--freshness-half-life-days", type=float, default=within_defaults.freshness_half_life_days,
+                        help="override WithinCategorySettings.freshness_half_life_days (for tuning)")
     args = parser.parse_args(argv)
     if args.members < 2:
         parser.error("--members must be at least 2")
@@ -204,25 +294,28 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.perf_counter()
     pipe = joblib.load(MODEL_PATH)
     base = BaseCounts.from_estimator(pipe.named_steps["mnnb"])
-    activities, activity_features, activity_class = load_activities(pipe, base)
+    activities, catalogue = load_activities(pipe, base)
     rows_by_category = {int(c): np.flatnonzero(activities["category_id"].to_numpy() == c)
                         for c in KEYWORD_BANK}
+    sub_interests = find_sub_interests(activities)
 
     rng = np.random.default_rng(args.seed)
-    members = simulate_members(rng, args.members, rows_by_category, max(CHECKPOINTS))
+    members = simulate_members(rng, args.members, rows_by_category, max(CHECKPOINTS) + 1, sub_interests)
     queries = [sparse_row(pipe.named_steps["count_v"].transform([m.query])) for m in members]
 
     shipped = replace(defaults, prior_strength=args.prior_strength, behaviour_half_point=args.behaviour_half_point)
+    within = replace(within_defaults, freshness_weight=args.freshness_weight,
+                     freshness_half_life_days=args.freshness_half_life_days)
     variants = {
-        "seed": (SEED_WEIGHTS, RankingSettings(mode="seed")),
-        "shipped": (SHIPPED_WEIGHTS, shipped),
+        "seed": (SEED_WEIGHTS, RankingSettings(mode="seed"), None),
+        "personal": (SHIPPED_WEIGHTS, shipped, None),
+        "ranked": (SHIPPED_WEIGHTS, shipped, within),
     }
     half_life = args.half_life_days * 86400.0
     results = {name: [] for name in variants}
     for member, query in tqdm(list(zip(members, queries)), desc="members", unit="member"):
-        for name, (weights, settings) in variants.items():
-            results[name].append(replay(member, query, base, activity_features, activity_class,
-                                        weights, settings, half_life))
+        for name, (weights, settings, within_settings) in variants.items():
+            results[name].append(replay(member, query, base, catalogue, weights, settings, half_life, within_settings))
     elapsed = time.perf_counter() - started
 
     groups = {
@@ -230,34 +323,55 @@ def main(argv: list[str] | None = None) -> dict:
         "interests include a favourite": lambda m: m.interests_include_favourite,
         "interests unrelated": lambda m: not m.interests_include_favourite,
     }
+    labels = {"seed": "view 1 / like 1", "personal": "view 1 / like 2", "ranked": "view 1 / like 2"}
     table = {}
     lines = [
-        "| ranking | members | " + " | ".join(f"{n} events" for n in CHECKPOINTS) + " |",
+        "| arm | members | " + " | ".join(f"{n} events" for n in CHECKPOINTS) + " |",
         "|---|---|" + "---:|" * len(CHECKPOINTS),
     ]
     for name in variants:
         for group, keep in groups.items():
-            chosen = [hits for m, hits in zip(members, results[name]) if keep(m)]
-            table[(name, group)] = {n: float(np.mean([h[n] for h in chosen])) for n in CHECKPOINTS}
-            label = f"{name} ({'view 1 / like 1' if name == 'seed' else 'view 1 / like 2'}), {group}"
-            lines.append(f"| {label} | {len(chosen)} | "
-                         + " | ".join(share([h[n] for h in chosen]) for n in CHECKPOINTS) + " |")
+            chosen = [looks for m, looks in zip(members, results[name]) if keep(m)]
+            table[(name, group)] = {n: float(np.mean([looks[n].top_is_favourite for looks in chosen])) for n in CHECKPOINTS}
+            lines.append(f"| {name} ({labels[name]}), {group} | {len(chosen)} | "
+                         + " | ".join(share([looks[n].top_is_favourite for looks in chosen]) for n in CHECKPOINTS) + " |")
+    hit_table, ndcg_table = {}, {}
+    card_lines = [
+        "| arm | " + " | ".join(f"{n} events" for n in CHECKPOINTS) + " |",
+        "|---|" + "---:|" * len(CHECKPOINTS),
+    ]
+    for name in variants:
+        hit_table[name] = {n: float(np.mean([looks[n].hit for looks in results[name]])) for n in CHECKPOINTS}
+        ndcg_table[name] = {n: float(np.mean([looks[n].ndcg for looks in results[name]])) for n in CHECKPOINTS}
+        card_lines.append(f"| {name} | " + " | ".join(
+            f"{100 * hit_table[name][n]:.1f}% / {ndcg_table[name][n]:.3f}" for n in CHECKPOINTS) + " |")
 
     print()
     print(f"Share of members whose AI tab top category is a true favourite "
           f"({args.members} members, seed {args.seed}, half-life {args.half_life_days:g} days)")
-    print(f"shipped settings: {shipped}")
+    print(f"personal settings: {shipped}")
+    print(f"ranked settings: {within}")
     print()
     print("\n".join(lines))
+    print()
+    print("Hit rate @ 8 / NDCG @ 8 of the next opened activity, all members")
+    print()
+    print("\n".join(card_lines))
+    words = ", ".join(f"{CATEGORY_NAMES[c - 1]}: {' '.join(sorted(found))}" for c, found in sub_interests.items() if found)
+    print()
+    print(f"Sub-interests found in the listings — {words}")
     seed_unrelated = table[("seed", "interests unrelated")]
     print()
     print(f"Context — seed way, interests unrelated: {100 * seed_unrelated[0]:.0f}% at 0 events, "
           f"{100 * seed_unrelated[20]:.0f}% after 20 (the original measured 9% and 15%).")
-    goal = table[("shipped", "all")][10]
-    print(f"Goal — shipped, all members, after 10 events: {100 * goal:.0f}% "
-          f"({'met' if goal >= 0.8 else 'NOT met'}; target ≥ 80%).")
+    goal = table[("personal", "all")][10]
+    print(f"Goal — personal, all members, top category after 10 events: {100 * goal:.0f}% "
+          f"({'met' if goal >= 0.8 else 'NOT met'}; target ≥ 80%; ranked: {100 * table[('ranked', 'all')][10]:.0f}%).")
+    ratio = hit_table["ranked"][10] / hit_table["personal"][10] if hit_table["personal"][10] else float("inf")
+    print(f"Goal — ranked hit rate @ 8 after 10 events: {ratio:.2f}× personal's "
+          f"({'met' if ratio >= 1.5 else 'NOT met'}; target ≥ 1.5×).")
     print(f"Runtime: {elapsed:.1f} s")
-    return {"table": table, "seconds": elapsed}
+    return {"table": table, "hit_rate": hit_table, "ndcg": ndcg_table, "seconds": elapsed}
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
-"""JSON API for recommendations and similar activities."""
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+"""JSON API for recommendations, their impressions and similar activities."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity import selectors as activity_selectors
 from activity.apis import ActivityCardSerializer
-from recommender import selectors
+from recommender import selectors, services
+from recommender.visitors import remember, viewer_of
 
 
 class CategoryProbabilitySerializer(serializers.Serializer):
@@ -20,6 +23,25 @@ class RecommendationSerializer(serializers.Serializer):
     query = serializers.CharField(allow_blank=True)
     categories = CategoryProbabilitySerializer(many=True)
     activities = ActivityCardSerializer(many=True)
+    recommendation_id = serializers.CharField(help_text="이 추천의 ID: 노출과 클릭을 묶어요 (카드 링크의 ?rec=).")
+    impression_token = serializers.CharField(help_text="노출을 기록할 때 그대로 돌려보내는 서명된 카드 목록.")
+
+
+class StrictIdField(serializers.IntegerField):
+    """An activity id: a JSON integer only (no strings, floats or booleans)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ImpressionBatchSerializer(serializers.Serializer):
+    impression_token = serializers.CharField(max_length=4000)
+    activity_ids = serializers.ListField(
+        child=StrictIdField(min_value=1, max_value=2**63 - 1), min_length=1,
+        max_length=services.MAX_IMPRESSION_BATCH,
+    )
 
 
 class SimilarActivitiesSerializer(serializers.Serializer):
@@ -31,8 +53,31 @@ class RecommendedActivitiesApi(APIView):
 
     @extend_schema(responses=RecommendationSerializer)
     def get(self, request):
-        result = selectors.recommended_activities(member=request.user)
-        return Response(RecommendationSerializer(result).data)
+        result = selectors.ai_tab(member=request.user, viewer=viewer_of(request))
+        return remember(request, Response(RecommendationSerializer(result).data))
+
+
+class ImpressionsApi(APIView):
+    """The cards one tab view showed, in one batch: 204, or 400 and nothing stored."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=ImpressionBatchSerializer, responses={
+        204: OpenApiResponse(description="기록했어요."),
+        400: OpenApiResponse(description="보여 주지 않은 활동, 너무 큰 묶음, 잘못된 형식이나 토큰: 아무것도 저장하지 않아요."),
+        403: OpenApiResponse(description="로그인한 회원의 요청에 CSRF 토큰이 없어요."),
+        415: OpenApiResponse(description="JSON 본문만 받아요."),
+    })
+    def post(self, request):
+        batch = ImpressionBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        try:
+            services.record_impressions(token=batch.validated_data["impression_token"],
+                                        activity_ids=batch.validated_data["activity_ids"],
+                                        viewer=viewer_of(request, create=False))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SimilarActivitiesApi(APIView):

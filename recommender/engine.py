@@ -8,6 +8,7 @@ copy-then-`partial_fit` model would predict.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import struct
 import zlib
@@ -233,3 +234,108 @@ def decay(counts: np.ndarray, elapsed_seconds: float, half_life_seconds: float) 
     if half_life_seconds <= 0 or elapsed_seconds <= 0:
         return counts
     return counts * 0.5 ** (elapsed_seconds / half_life_seconds)
+
+
+# --- ordering within a category (the `ranked` arm) ----------------------------------
+
+
+@dataclass(frozen=True)
+class WithinCategorySettings:
+    """How the `ranked` arm orders the open activities of one category.
+
+    Each candidate's preference is the per-token log-likelihood ratio of its text under the
+    category's counts with the member's added counts versus the base counts alone: tokens the
+    member kept opening lift an activity, tokens they never met leave it where it was. That is
+    scaled to [0, 1] over the candidates and mixed with freshness (1 for a new listing, halving
+    every `freshness_half_life_days`). Without member counts in the category every preference
+    is 0, so the order is newest first, as the other arms show it.
+    """
+
+    freshness_weight: float = 0.3
+    freshness_half_life_days: float = 14.0
+    candidates: int = 100  # the newest open activities of a category that are scored
+
+
+def preference_scores(base: BaseCounts, delta: MemberDelta, class_index: int, documents: list[dict[int, float]]) -> np.ndarray:
+    """Per document: (1/|x|) Σ_t x_t log((N_ct + D_ct + α) / (N_ct + α)), the average lift of its
+    tokens under class `class_index` from the member's counts D over the base counts N. (The
+    per-token change of the class total is the same for every document, so it is left out.)"""
+    added = delta.token_counts[class_index]
+    scores = np.zeros(len(documents), dtype=np.float64)
+    if not added:
+        return scores
+    base_row = base.feature_count[class_index]
+    lift = {feature: math.log1p(count / (base_row[feature] + base.alpha)) for feature, count in added.items()}
+    for position, document in enumerate(documents):
+        total = sum(document.values())
+        if total > 0:
+            scores[position] = sum(value * lift[feature] for feature, value in document.items() if feature in lift) / total
+    return scores
+
+
+def order_within_category(base: BaseCounts, delta: MemberDelta, class_index: int, documents: list[dict[int, float]],
+                          ages_days: np.ndarray, settings: WithinCategorySettings = WithinCategorySettings()) -> np.ndarray:
+    """Indices of `documents` in the order the `ranked` arm shows them: preference mixed with
+    freshness, best first; ties keep the given order (pass the candidates newest first)."""
+    preference = preference_scores(base, delta, class_index, documents)
+    top = preference.max() if len(preference) else 0.0
+    if top > 0:
+        preference = preference / top
+    ages = np.maximum(np.asarray(ages_days, dtype=np.float64), 0.0)
+    freshness = 0.5 ** (ages / settings.freshness_half_life_days) if settings.freshness_half_life_days > 0 else np.ones_like(ages)
+    score = (1.0 - settings.freshness_weight) * preference + settings.freshness_weight * freshness
+    return np.argsort(-score, kind="stable")
+
+
+# --- experiments ----------------------------------------------------------------------
+
+ARMS = ("seed", "personal", "ranked")
+
+
+def parse_experiment(spec: str) -> tuple[tuple[str, float], ...]:
+    """`"personal=50,ranked=50"` -> (("personal", 50.0), ("ranked", 50.0)); an empty spec has no arms.
+    Raises ValueError naming what is wrong (unknown arm, repeated arm, weight not a positive number)."""
+    arms: list[tuple[str, float]] = []
+    for part in (piece.strip() for piece in spec.split(",")):
+        if not part:
+            continue
+        name, separator, weight_text = (text.strip() for text in part.partition("="))
+        if name not in ARMS:
+            raise ValueError(f"unknown arm {name!r} (choose from {', '.join(ARMS)})")
+        if any(name == existing for existing, _ in arms):
+            raise ValueError(f"arm {name!r} is given twice")
+        try:
+            weight = float(weight_text) if separator else 1.0
+        except ValueError:
+            raise ValueError(f"arm {name!r}: weight {weight_text!r} is not a number") from None
+        if not (weight > 0 and math.isfinite(weight)):
+            raise ValueError(f"arm {name!r}: weight must be a positive number")
+        arms.append((name, weight))
+    return tuple(arms)
+
+
+def assign_arm(unit: str, experiment: str, arms: tuple[tuple[str, float], ...]) -> str:
+    """The arm of one unit (a member id or a visitor cookie): a stable hash of the experiment's
+    name and the unit picks a point in [0, 1), and the arms' weights split that interval."""
+    if not arms:
+        raise ValueError("an experiment needs at least one arm")
+    digest = hashlib.sha256(f"{experiment}\x00{unit}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64
+    total = sum(weight for _, weight in arms)
+    upper = 0.0
+    for name, weight in arms:
+        upper += weight / total
+        if point < upper:
+            return name
+    return arms[-1][0]
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """95 % Wilson score interval of a proportion (0, 0 with no trials)."""
+    if trials <= 0:
+        return 0.0, 0.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)

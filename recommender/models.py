@@ -154,3 +154,74 @@ class SimilarityIndex(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "비슷한 활동 색인"
+
+
+# --- online evaluation: what the tabs showed and what was opened ----------------------
+
+
+class Tab(models.TextChoices):
+    AI = "ai", "AI 추천 활동"
+    POPULAR = "popular", "인기 활동"
+    NEWEST = "newest", "최신 활동"
+
+
+class _ShownCard(models.Model):
+    """The fields an impression and a click share: which list of cards (recommendation_id),
+    which tab, the AI answer's source, the experiment arm, the model version, the position and
+    the activity, and who saw it — the member, or for a logged-out visitor only the random id of
+    a first-party cookie (never an IP address)."""
+
+    recommendation_id = models.UUIDField("추천 ID")
+    tab = models.CharField("탭", max_length=8, choices=Tab.choices)
+    source = models.CharField("추천 근거", max_length=8, blank=True)  # season, member, fallback; "" outside the AI tab
+    arm = models.CharField("실험군", max_length=16, blank=True)
+    model_version = models.CharField("모델 버전", max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField("위치")  # 0 = the first card
+    # Plain ids, not foreign keys: the log outlives a deleted activity, and appends check nothing.
+    activity_id = models.BigIntegerField("활동 ID")
+    category_id = models.PositiveSmallIntegerField("카테고리 ID", null=True)
+    # A deleted member's rows stay, without the link.
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                               db_index=False, db_constraint=False, verbose_name="회원")
+    visitor_id = models.UUIDField("방문자 쿠키", null=True, blank=True)
+    created_at = models.DateTimeField("시각", default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Impression(_ShownCard):
+    """One card a visitor was actually shown. Append-only; one row per card of a recommendation."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recommendation_id", "activity_id"], name="impression_once")]
+        indexes = [models.Index(fields=["created_at"], name="impression_created")]
+        verbose_name = verbose_name_plural = "추천 노출"
+
+
+class Click(_ShownCard):
+    """A card that was opened (the detail page reached from a card). `liked_at` is set when the
+    member likes the activity within the same visit after the click."""
+
+    liked_at = models.DateTimeField("클릭 후 좋아요", null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recommendation_id", "activity_id"], name="click_once")]
+        indexes = [
+            models.Index(fields=["created_at"], name="click_created"),
+            models.Index(fields=["member", "activity_id", "-created_at"], name="click_member_activity"),
+        ]
+        verbose_name = verbose_name_plural = "추천 클릭"
+
+
+class EventPrune(models.Model):
+    """A run of the retention command: impressions and clicks before `cutoff` were deleted."""
+
+    cutoff = models.DateTimeField("삭제 기준 시각")
+    impressions_deleted = models.PositiveBigIntegerField(default=0)
+    clicks_deleted = models.PositiveBigIntegerField(default=0)
+    ran_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = verbose_name_plural = "노출·클릭 보존 기간 정리"

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import threading
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import math
-
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -24,9 +25,18 @@ from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, decay
 from recommender.model_store import ModelUnavailable
 from recommender.models import (
-    ActivityVector, LearningEvent, LearningRateWindow, MemberModel, SimilarActivity, SimilarityIndex,
+    ActivityVector,
+    Click,
+    EventPrune,
+    Impression,
+    LearningEvent,
+    LearningRateWindow,
+    MemberModel,
+    SimilarActivity,
+    SimilarityIndex,
 )
 from recommender.text import activity_text
+from recommender.tokens import InvalidToken, ShownCards
 
 logger = logging.getLogger(__name__)
 
@@ -518,3 +528,131 @@ def member_pipeline(*, member):
             classes=list(model.counts.classes), sample_weight=[event.weight],
         )
     return pipeline
+
+
+# --- online evaluation: impressions, clicks, likes after a click, retention --------------
+
+MAX_IMPRESSION_BATCH = 24  # a tab shows 8 cards
+
+
+def _shown_fields(shown, position: int, viewer) -> dict:
+    return {
+        "recommendation_id": shown.recommendation_id, "tab": shown.tab, "source": shown.source, "arm": shown.arm,
+        "model_version": shown.model_version, "position": position, "activity_id": shown.activity_ids[position],
+        "category_id": shown.category_ids[position], "member_id": viewer.member_id,
+        "visitor_id": None if viewer.member_id is not None else viewer.visitor_id,
+    }
+
+
+def record_impressions(*, token: str, activity_ids: list[int], viewer, now: datetime | None = None) -> int:
+    """The cards of one signed list (tokens.ShownCards) that this viewer was shown: one row per
+    card, appended. Every id must be in the list signed for this viewer, once; otherwise nothing
+    is stored and ValidationError says why. Sending the same batch again stores nothing new.
+    Returns the number of cards in the batch."""
+    try:
+        shown = ShownCards.from_token(token)
+    except InvalidToken as error:
+        raise ValidationError({"impression_token": str(error)}) from error
+    if shown.viewer_key != viewer.key:
+        raise ValidationError({"impression_token": "다른 방문자에게 보여 준 추천이에요."})
+    if len(activity_ids) > MAX_IMPRESSION_BATCH:
+        raise ValidationError({"activity_ids": f"한 번에 {MAX_IMPRESSION_BATCH}개까지 보낼 수 있어요."})
+    if len(set(activity_ids)) != len(activity_ids):
+        raise ValidationError({"activity_ids": "같은 활동이 두 번 들어 있어요."})
+    positions = {activity_id: position for position, activity_id in enumerate(shown.activity_ids)}
+    not_shown = [activity_id for activity_id in activity_ids if activity_id not in positions]
+    if not_shown:
+        raise ValidationError({"activity_ids": f"이 추천에서 보여 주지 않은 활동이에요: {', '.join(map(str, not_shown))}"})
+    moment = now or timezone.now()
+    rows = [{**_shown_fields(shown, positions[activity_id], viewer), "created_at": moment} for activity_id in activity_ids]
+    with transaction.atomic():
+        _relaxed_commit()
+        _append_impressions(rows)
+    return len(activity_ids)
+
+
+_IMPRESSION_FIELDS = ("recommendation_id", "tab", "source", "arm", "model_version", "position", "activity_id",
+                      "category_id", "member", "visitor_id", "created_at")
+
+
+def _append_impressions(rows: list[dict]) -> None:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING (a repeated card of a recommendation is skipped).
+    Written out because bulk_create's PostgreSQL path (arrays through UNNEST) costs about three
+    times as much per batch of 8 (bench/bench_online_eval.py)."""
+    from django.db import connection
+
+    fields = [Impression._meta.get_field(name) for name in _IMPRESSION_FIELDS]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [field.get_db_prep_save(row[field.attname], connection) for row in rows for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Impression._meta.db_table)} ({columns}) "
+            f"VALUES {', '.join([row_sql] * len(rows))} ON CONFLICT DO NOTHING",
+            params,
+        )
+
+
+def _relaxed_commit() -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk.
+    Impressions are counts for a report, so a crash may lose the last fraction of a second of
+    them (never corrupt anything); in return the page's request does not wait for an fsync."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def record_click(*, recommendation_id: str, activity_id: int, viewer, now: datetime | None = None) -> bool:
+    """A card was opened: the detail page was reached from the card of `recommendation_id`.
+    Appended only when this viewer's impression of that card was recorded (so every click has its
+    impression, and a shared link counts nothing); a reload adds nothing. Returns whether it counted."""
+    try:
+        rid = uuid.UUID(str(recommendation_id))
+    except ValueError:
+        return False
+    if viewer.member_id is None and viewer.visitor_id is None:
+        return False
+    impressions = Impression.objects.filter(recommendation_id=rid, activity_id=activity_id)
+    impressions = (impressions.filter(member_id=viewer.member_id) if viewer.member_id is not None
+                   else impressions.filter(visitor_id=viewer.visitor_id, member__isnull=True))
+    impression = impressions.values("tab", "source", "arm", "model_version", "position", "category_id").first()
+    if impression is None:
+        return False
+    created = Click.objects.bulk_create(
+        [Click(recommendation_id=rid, activity_id=activity_id, member_id=viewer.member_id,
+               visitor_id=None if viewer.member_id is not None else viewer.visitor_id,
+               created_at=now or timezone.now(), **impression)],
+        ignore_conflicts=True,
+    )
+    return bool(created)
+
+
+def record_like_after_click(*, member, activity_id: int, now: datetime | None = None) -> bool:
+    """A member liked an activity: if they opened it from a card within the same visit
+    (RECOMMENDER_VISIT_MINUTES), that click counts a like after it. Returns whether one did."""
+    moment = now or timezone.now()
+    click_id = (
+        Click.objects.filter(member_id=member.pk, activity_id=activity_id, liked_at__isnull=True,
+                             created_at__gte=moment - timedelta(minutes=settings.RECOMMENDER_VISIT_MINUTES),
+                             created_at__lte=moment)
+        .order_by("-created_at").values_list("id", flat=True).first()
+    )
+    if click_id is None:
+        return False
+    return bool(Click.objects.filter(id=click_id, liked_at__isnull=True).update(liked_at=moment))
+
+
+@transaction.atomic
+def prune_recommendation_events(*, days: int | None = None, now: datetime | None = None) -> EventPrune:
+    """Delete impressions and clicks older than the retention period (RECOMMENDER_EVENTS_RETENTION_DAYS)
+    and note the cut, so the report can say that data before it is gone."""
+    days = settings.RECOMMENDER_EVENTS_RETENTION_DAYS if days is None else days
+    if days < 1:
+        raise ValueError("보존 기간은 1일 이상이어야 해요.")
+    moment = now or timezone.now()
+    cutoff = moment - timedelta(days=days)
+    impressions, _ = Impression.objects.filter(created_at__lt=cutoff).delete()
+    clicks, _ = Click.objects.filter(created_at__lt=cutoff).delete()
+    return EventPrune.objects.create(cutoff=cutoff, impressions_deleted=impressions, clicks_deleted=clicks, ran_at=moment)

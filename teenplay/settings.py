@@ -242,3 +242,13 @@ RECOMMENDER_LIKE_TOGGLE_MINUTES = int(os.environ.get("RECOMMENDER_LIKE_TOGGLE_MI
 RECOMMENDER_RECENCY_HALF_LIFE_DAYS = float(os.environ.get("RECOMMENDER_RECENCY_HALF_LIFE_DAYS", "30"))
 RECOMMENDER_DEFAULT_SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
 RECOMMENDER_SIMILAR_COUNT = 4
+# Experiment arms for the AI tab, e.g. "personal=50,ranked=50" (arms: seed, personal, ranked).
+# Empty: everyone gets RECOMMENDER_RANKING. Members are assigned by a stable hash of their id
+# and the experiment's name; logged-out visitors by their random visitor cookie.
+RECOMMENDER_EXPERIMENT = os.environ.get("RECOMMENDER_EXPERIMENT", "").strip()
+RECOMMENDER_EXPERIMENT_NAME = os.environ.get("RECOMMENDER_EXPERIMENT_NAME", "ai-tab").strip() or "ai-tab"
+# Impressions and clicks older than this are deleted by `manage.py prune_recommendation_events`.
+RECOMMENDER_EVENTS_RETENTION_DAYS = int(os.environ.get("RECOMMENDER_EVENTS_RETENTION_DAYS", "90"))
+# A like this soon after a click counts as a like after that click.
+RECOMMENDER_VISIT_MINUTES = int(os.environ.get("RECOMMENDER_VISIT_MINUTES", "30"))
+RECOMMENDER_VISITOR_COOKIE = "tp_visitor"

@@ -122,8 +122,14 @@
     return control;
   }
 
+  // The card link carries the recommendation id, so opening it counts as a click.
+  function withRecommendation(href, recommendationId) {
+    if (!/^[0-9a-f]{32}$/.test(recommendationId || "")) return href;
+    return href + (href.indexOf("?") === -1 ? "?" : "&") + "rec=" + recommendationId;
+  }
+
   // Same markup as templates/activity/_card.html.
-  function card(activity) {
+  function card(activity, recommendationId) {
     var activityId = String(parseInt(activity.id, 10));
     var categoryId = parseInt(activity.category_id, 10);
     var categoryName = text(activity.category_name);
@@ -132,7 +138,7 @@
     article.setAttribute("data-activity-id", activityId);
 
     var link = el("a", "card-link");
-    link.href = pageUrl(activity.url, "/activities/" + activityId + "/");
+    link.href = withRecommendation(pageUrl(activity.url, "/activities/" + activityId + "/"), recommendationId);
 
     var thumb = el("div", "card-thumb");
     var thumbnail = imageUrl(activity.thumbnail_url);
@@ -264,10 +270,17 @@
     var line = basis(data);
     if (line) root.appendChild(line);
     var grid = el("div", "card-grid");
+    var recommendationId = text(data.recommendation_id);
+    if (typeof data.impression_token === "string" && data.impression_token) {
+      grid.setAttribute("data-impression-token", data.impression_token);
+      grid.setAttribute("data-recommendation-id", recommendationId);
+    }
     activities.forEach(function (activity) {
-      grid.appendChild(card(activity));
+      grid.appendChild(card(activity, recommendationId));
     });
     root.appendChild(grid);
+    // impressions.js records these cards if the AI tab is the one shown.
+    grid.dispatchEvent(new CustomEvent("teenplay:cards-loaded", { bubbles: true }));
   }
 
   function fetchRecommendations() {

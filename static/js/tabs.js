@@ -12,6 +12,9 @@
           panel.hidden = !selected;
           panel.classList.toggle("is-active", selected);
         });
+        // impressions.js records the cards of a panel once it is shown.
+        var shown = document.getElementById(tab.getAttribute("aria-controls"));
+        shown.dispatchEvent(new CustomEvent("teenplay:panel-shown", { bubbles: true }));
       });
     });
   });

@@ -107,11 +107,12 @@ def test_main_page_tells_the_script_a_member_is_logged_in(client, member):
 def test_main_page_loads_scripts_deferred(client):
     found = scripts(client.get("/").content.decode())
     sources = [source for source, _ in found]
-    assert sources == ["/static/js/likes.js", "/static/js/tabs.js", "/static/js/recommendations.js"]
+    assert sources == ["/static/js/likes.js", "/static/js/impressions.js", "/static/js/tabs.js", "/static/js/recommendations.js"]
     assert all(defer for _, defer in found)
 
 
-@pytest.mark.parametrize("path", ["/static/js/likes.js", "/static/js/recommendations.js", "/static/css/teenplay.css"])
+@pytest.mark.parametrize("path", ["/static/js/likes.js", "/static/js/recommendations.js", "/static/js/impressions.js",
+                                  "/static/js/card-origin.js", "/static/css/teenplay.css"])
 def test_static_files_are_served_locally(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -122,7 +123,7 @@ def test_static_files_are_served_locally(client, path):
 def test_scripts_build_dom_nodes_not_html_strings():
     from django.conf import settings
 
-    for name in ("likes.js", "recommendations.js"):
+    for name in ("likes.js", "recommendations.js", "impressions.js", "card-origin.js"):
         source = (settings.BASE_DIR / "static" / "js" / name).read_text(encoding="utf-8")
         assert "innerHTML" not in source and "insertAdjacentHTML" not in source and "document.write" not in source
         assert "console." not in source

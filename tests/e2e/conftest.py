@@ -24,6 +24,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.browser import start_browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# axe-core from the npm registry (pinned; see tests/e2e/vendor/README.md), injected into each checked page.
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DATASETS_DIR = REPO_ROOT / "datasets"
 DESKTOP = (1366, 900)
 MOBILE = (390, 844)
@@ -188,10 +190,40 @@ class Browser:
         assert not console_errors, f"browser console errors on {self.driver.current_url}: {console_errors}"
         return responses
 
+    def accessibility_violations(self) -> list[dict]:
+        """axe-core's violations on the current page (WCAG 2.x A/AA and best practices)."""
+        if not self.driver.execute_script("return typeof window.axe === 'object'"):
+            self.driver.execute_script(_axe_source())
+        result = self.driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            window.axe.run(document, {resultTypes: ["violations"]})
+              .then((results) => done({violations: results.violations.map((v) => ({
+                  id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary}))}))}))
+              .catch((error) => done({error: String(error)}));
+            """
+        )
+        assert "error" not in result, f"axe-core failed on {self.driver.current_url}: {result}"
+        return result["violations"]
+
     def check_page(self, label: str) -> None:
-        """End of a page's step: nothing went wrong in the console or the network."""
+        """End of a page's step: nothing went wrong in the console or the network, and axe-core
+        finds no accessibility violation."""
         self.drain_logs()
+        violations = self.accessibility_violations()
+        assert not violations, f"axe-core violations on {label} ({self.driver.current_url}): " + json.dumps(
+            violations, ensure_ascii=False, indent=1)
         self.checked_pages.append(label)
+
+
+_axe_cache: dict[str, str] = {}
+
+
+def _axe_source() -> str:
+    if "source" not in _axe_cache:
+        _axe_cache["source"] = AXE_SOURCE.read_text(encoding="utf-8")
+    return _axe_cache["source"]
 
 
 @pytest.hookimpl(wrapper=True)
