@@ -49,6 +49,7 @@ TEST_SIZE = 0.2
 # Listings whose first 120 characters share this much of their 2–3-grams are one series.
 SERIES_SIMILARITY = 0.5
 SERIES_OPENING_CHARS = 120
+REAL_TEXT_HEADLINE = ("rows", "f1_macro", "accuracy", "top2")  # per real-text file in the comparison
 
 # The original's CountVectorizer split on spaces and punctuation; the others read Korean.
 TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
@@ -181,7 +182,7 @@ def real_text_figures(pipeline: Pipeline, real_text: Sequence[LabelledText]) -> 
     figures = {}
     for labelled in real_text:
         report = evaluate_pipeline(pipeline, labelled)
-        figures[labelled.path.name] = {key: report[key] for key in ("rows", "f1_macro", "accuracy", "top2")}
+        figures[labelled.path.name] = {key: report[key] for key in REAL_TEXT_HEADLINE}
     return figures
 
 
@@ -256,6 +257,10 @@ def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str
     predictions = evaluated.predict(X_test)
     pictures = draw_confusion_matrices(y_test, predictions, out_dir)
     pipe = build_pipeline(tokenizer, alpha).fit(features, target)
+    # The exported model scored once on the check set and each real-text file; the comparison's
+    # row for the chosen tokenizer and the metadata both read these.
+    check_predictions = pipe.predict(check[0]) if check is not None else None
+    real_reports = {labelled.path.name: evaluate_pipeline(pipe, labelled) for labelled in real_text}
 
     comparison = {}
     if compare:
@@ -265,9 +270,11 @@ def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str
         # The chosen tokenizer's row comes from the models above rather than two more fits.
         comparison[tokenizer] = {"held_out": scores(y_test, predictions)}
         if check is not None:
-            comparison[tokenizer]["check_set"] = scores(check[1], pipe.predict(check[0]))
+            comparison[tokenizer]["check_set"] = scores(check[1], check_predictions)
         if real_text:
-            comparison[tokenizer]["real_text"] = real_text_figures(pipe, real_text)
+            comparison[tokenizer]["real_text"] = {
+                name: {key: report[key] for key in REAL_TEXT_HEADLINE} for name, report in real_reports.items()
+            }
         comparison = {name: comparison[name] for name in TOKENIZERS}
 
     stage("전체 데이터로 다시 학습해 내보내기")
@@ -292,16 +299,13 @@ def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str
         },
         "held_out": {**scores(y_test, predictions), "per_category": per_category_report(y_test, predictions)},
         "check_set": (
-            {**scores(check[1], pipe.predict(check[0])), "per_category": per_category_report(check[1], pipe.predict(check[0]))}
+            {**scores(check[1], check_predictions), "per_category": per_category_report(check[1], check_predictions)}
             if check is not None else None
         ),
         # Per file and per category only: per-source keys would name where the text came from.
         "real_text": {
-            labelled.path.name: {
-                key: value for key, value in public_report(evaluate_pipeline(pipe, labelled)).items()
-                if key != "per_source"
-            }
-            for labelled in real_text
+            name: {key: value for key, value in public_report(report).items() if key != "per_source"}
+            for name, report in real_reports.items()
         },
         "tokenizer_comparison": comparison,
         "pictures": [path.name for path in pictures],
