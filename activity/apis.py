@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity import selectors, services
-from recommender.services import LearningRateExceeded, spend_learning_budget, take_in_after_response
+from recommender.services import LearningRateExceeded, spend_learning_budget
 
 
 class ActivityCardSerializer(serializers.Serializer):
@@ -118,12 +118,10 @@ class ActivityLikeApi(APIView):
     def post(self, request, activity_id):
         activity = self._activity(activity_id)
         services.like_activity(member=request.user, activity=activity)
-        take_in_after_response(member=request.user)
         return self._respond(activity, True)
 
     @extend_schema(request=None, responses={200: LikeOutputSerializer}, summary="좋아요 취소")
     def delete(self, request, activity_id):
         activity = self._activity(activity_id)
         services.unlike_activity(member=request.user, activity=activity)
-        take_in_after_response(member=request.user)
         return self._respond(activity, False)

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from activity import selectors
 from recommender import selectors as recommender_selectors
-from recommender.services import record_activity_view, record_click, take_in_after_response
+from recommender.services import record_activity_view, record_click
 from recommender.visitors import remember, viewer_of
 
 
@@ -44,8 +44,7 @@ def activity_detail_page(request, activity_id):
         record_click(recommendation_id=request.GET["rec"], activity_id=activity.id,
                      viewer=viewer_of(request, create=False))
     if opened and request.user.is_authenticated:
-        # Opening an activity is a learning event for the member's model.
-        if record_activity_view(member=request.user, activity=activity):
-            take_in_after_response(member=request.user)
+        # Opening an activity is a learning event for the member's model (learned by the worker).
+        record_activity_view(member=request.user, activity=activity)
     similar = recommender_selectors.similar_activities(activity_id=activity.id, member=request.user)
     return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})

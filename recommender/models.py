@@ -33,9 +33,10 @@ class LearningEvent(models.Model):
     """Append-only log of what a member's model learned from: the source of truth from
     which member models are rebuilt after the base model is retrained.
 
-    A request only appends its event (pending); the member's counts take it in, under the
-    member row's lock, once the response is sent (services.take_in_after_response) or, failing
-    that, the next time the member's model is read (services.current_member_state).
+    A request only appends its event (pending) and, once it commits, queues a task; the task
+    worker takes the member's pending events into their counts under the member row's lock
+    (services.take_in_member_events), and the sweep catches any whose task never ran. Reads
+    add pending events in memory (services.current_member_state) and write nothing.
     """
 
     class Kind(models.TextChoices):

@@ -7,7 +7,8 @@ import math
 import threading
 import uuid
 import zlib
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -88,6 +89,11 @@ class MemberState:
         recent = np.asarray(row.recent_counts or [0.0] * N_CLASSES, dtype=np.float64)
         return cls(row, MemberDelta.from_bytes(row.delta, N_CLASSES), recent, row.recent_at)
 
+    def copy(self, row: MemberModel) -> "MemberState":
+        """A copy to add events to, on a copy of `row` (the decoded cache's state stays as stored)."""
+        delta = MemberDelta(N_CLASSES, self.delta.class_count.copy(), [dict(counts) for counts in self.delta.token_counts])
+        return MemberState(copy.copy(row), delta, self.recent.copy(), self.recent_at)
+
     def recent_now(self, now: datetime) -> np.ndarray:
         if self.recent_at is None:
             return self.recent
@@ -111,6 +117,43 @@ class MemberState:
         row.updated_date = timezone.now()
         row.save(update_fields=["delta", "recent_counts", "recent_at", "base_version", "event_count", "updated_date"])
         return row
+
+
+class _DecodedStates:
+    """Decoded member counts kept per process, keyed by the row's version and event count, so a
+    member's repeated reads skip the decompression. A row whose counts changed (the worker took
+    events in) has another event count or update time and is decoded again."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._states: OrderedDict[int, tuple[tuple, MemberState]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(row: MemberModel) -> tuple:
+        return row.base_version, row.event_count, row.updated_date, row.recent_at
+
+    def get(self, row: MemberModel) -> MemberState | None:
+        with self._lock:
+            found = self._states.get(row.member_id)
+            if found is None or found[0] != self._key(row):
+                return None
+            self._states.move_to_end(row.member_id)
+            return found[1]
+
+    def put(self, row: MemberModel, state: MemberState) -> None:
+        with self._lock:
+            self._states[row.member_id] = (self._key(row), state)
+            self._states.move_to_end(row.member_id)
+            while len(self._states) > self._size:
+                self._states.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._states.clear()
+
+
+decoded_states = _DecodedStates()
 
 
 def _locked_member_model(member_id: int) -> MemberModel:
@@ -139,49 +182,62 @@ def _cancels(like: LearningEvent | None, unlike: LearningEvent) -> bool:
     return like is not None and like.pk < unlike.pk and unlike.created_at - like.created_at <= _toggle_window()
 
 
-def _replay(model: ActiveModel, row: MemberModel) -> MemberState:
+@dataclass
+class LogChanges:
+    """What taking a member's events in decides about their log. Only the worker writes it
+    (`_write_log_changes`); a read computes the same counts in memory and leaves the log alone."""
+
+    learned: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    # Like/unlike pairs undone within the toggle window: they leave the log, so no rebuild replays them.
+    removed: set[int] = field(default_factory=set)
+
+
+def _replay(model: ActiveModel, row: MemberModel, changes: LogChanges) -> MemberState:
     """A member's state rebuilt on `model` from the events their counts hold (all learned ones).
-    Like/unlike pairs within the toggle window are left out and removed from the log, so a
-    rebuild never replays what cancelled out."""
+    Like/unlike pairs within the toggle window are left out (and noted in `changes.removed`)."""
     events = list(_events(row.member_id, LearningEvent.State.LEARNED).iterator(chunk_size=500))
     last_like: dict[int, LearningEvent] = {}
-    cancelled: set[int] = set()
     for event in events:
         if event.kind == LearningEvent.Kind.LIKE:
             last_like[event.activity_id] = event
         elif event.kind == LearningEvent.Kind.UNLIKE:
             like = last_like.pop(event.activity_id, None)
             if _cancels(like, event):
-                cancelled.update((like.pk, event.pk))
+                changes.removed.update((like.pk, event.pk))
     state = MemberState(row, MemberDelta(N_CLASSES), np.zeros(N_CLASSES), None)
     count = 0
     for event in events:
-        if event.pk in cancelled:
+        if event.pk in changes.removed:
             continue
         state.apply(model, event, model.features(learning_text(event.activity)))
         count += 1
-    if cancelled:
-        LearningEvent.objects.filter(pk__in=cancelled).delete()
     state.row.event_count = count
     return state
 
 
 def _decoded(row: MemberModel) -> MemberState | None:
     """The row's state, or None when its counts can't be read (an older storage format)."""
+    cached = decoded_states.get(row)
+    if cached is not None:
+        return cached
     try:
-        return MemberState.of(row)
+        state = MemberState.of(row)
     except (ValueError, zlib.error):
         return None
+    decoded_states.put(row, state)
+    return state
 
 
 def _cooldown() -> timedelta:
     return timedelta(minutes=settings.RECOMMENDER_VIEW_COOLDOWN_MINUTES)
 
 
-def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[LearningEvent]) -> int:
-    """Apply the pending events to `state` in log order and mark them learned; returns how many
-    were learned. A view within the cool-down after a learned view of the same activity (two
-    reloads that passed the request's check at the same moment) is marked skipped instead."""
+def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[LearningEvent], changes: LogChanges) -> int:
+    """Apply the pending events to `state` in log order and note in `changes` which are learned;
+    returns by how much the member's learned-event count grows. A view within the cool-down
+    after a learned view of the same activity (two reloads that passed the request's check at
+    the same moment) is skipped instead."""
     views = [event for event in pending if event.kind == LearningEvent.Kind.VIEW]
     learned_views: dict[int, list[datetime]] = {}
     if views:
@@ -191,35 +247,31 @@ def _take_in_pending(model: ActiveModel, state: MemberState, pending: list[Learn
             activity_id__in={event.activity_id for event in views}, created_at__gt=earliest,
         ).values_list("activity_id", "created_at"):
             learned_views.setdefault(activity_id, []).append(moment)
-    learned, skipped, cancelled = [], [], set()
+    learned, cancelled = [], set()
     likes_here: dict[int, LearningEvent] = {}
     for event in pending:
         if event.kind == LearningEvent.Kind.VIEW:
             window_start = event.created_at - _cooldown()
             moments = learned_views.setdefault(event.activity_id, [])
             if any(window_start < moment <= event.created_at for moment in moments):
-                skipped.append(event.pk)
+                changes.skipped.append(event.pk)
                 continue
             moments.append(event.created_at)
         state.apply(model, event, model.features(learning_text(event.activity)))
         if event.kind == LearningEvent.Kind.LIKE:
             likes_here[event.activity_id] = event
         elif event.kind == LearningEvent.Kind.UNLIKE:
-            # A like undone within the toggle window: the unlike has just removed what the like
-            # added; both leave the log so no rebuild replays them.
+            # A like undone within the toggle window: the unlike has just removed what the like added.
             like = likes_here.pop(event.activity_id, None) or _last_learned_like(event)
             if _cancels(like, event):
                 cancelled.update((like.pk, event.pk))
                 continue
         learned.append(event.pk)
     learned = [pk for pk in learned if pk not in cancelled]
+    changes.learned.extend(learned)
+    changes.removed.update(cancelled)
     pending_ids = {event.pk for event in pending}
     undone_earlier = sum(1 for pk in cancelled if pk not in pending_ids)
-    for ids, new_state in ((learned, LearningEvent.State.LEARNED), (skipped, LearningEvent.State.SKIPPED)):
-        if ids:
-            LearningEvent.objects.filter(pk__in=ids).update(state=new_state)
-    if cancelled:
-        LearningEvent.objects.filter(pk__in=cancelled).delete()
     # Likes learned before this batch and now cancelled no longer count.
     return len(learned) - undone_earlier
 
@@ -232,70 +284,113 @@ def _last_learned_like(unlike: LearningEvent) -> LearningEvent | None:
     )
 
 
-def _bring_up_to_date(model: ActiveModel, row: MemberModel, *, rebuild: bool = False) -> MemberState:
-    """The member's state on `model`, `row` locked: rebuilt from the log when the base model was
-    retrained (the old counts refer to another vocabulary), the counts are unreadable or
-    `rebuild` is asked, then with the pending events taken in. Saved when anything changed."""
+def _state_with_log(model: ActiveModel, row: MemberModel, pending: list[LearningEvent], *,
+                    rebuild: bool = False) -> tuple[MemberState, LogChanges, bool]:
+    """The member's counts on `model` with their whole log in them: rebuilt from the log when the
+    base model was retrained (the old counts refer to another vocabulary), the counts are
+    unreadable or `rebuild` is asked, then with `pending` taken in. Reads only: returns the
+    state, what it decided about the log, and whether anything differs from the stored row."""
+    changes = LogChanges()
     state = _decoded(row) if row.base_version == model.version and not rebuild else None
-    changed = state is None
-    if changed:
-        state = _replay(model, row)
-        logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
+    rebuilt = state is None
+    if rebuilt:
+        state = _replay(model, row, changes)
+    elif pending:
+        state = state.copy(row)
+    added = _take_in_pending(model, state, pending, changes) if pending else 0
+    state.row.event_count += added
+    return state, changes, rebuilt or bool(pending)
+
+
+def _write_log_changes(changes: LogChanges) -> None:
+    for ids, new_state in ((changes.learned, LearningEvent.State.LEARNED), (changes.skipped, LearningEvent.State.SKIPPED)):
+        if ids:
+            LearningEvent.objects.filter(pk__in=ids).update(state=new_state)
+    if changes.removed:
+        LearningEvent.objects.filter(pk__in=changes.removed).delete()
+
+
+def _bring_up_to_date(model: ActiveModel, row: MemberModel, *, rebuild: bool = False) -> MemberState:
+    """`_state_with_log` written back, `row` locked: the counts saved and the log updated."""
     pending = list(_events(row.member_id, LearningEvent.State.PENDING))
-    added = _take_in_pending(model, state, pending) if pending else 0
-    if changed or pending:
-        state.save(model.version, state.row.event_count + added)
+    state, changes, changed = _state_with_log(model, row, pending, rebuild=rebuild)
+    if changed:
+        _write_log_changes(changes)
+        state.save(model.version, state.row.event_count)
+        if rebuild or changes.removed:
+            logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
     return state
 
 
 def current_member_state(*, member) -> MemberState | None:
-    """The member's model, current with the shipped model and their whole event log (events
-    logged since the last read are taken in now; after a retraining it is rebuilt from the log).
-    None when the model file is unavailable: the events wait in the log."""
-    return _current_state(member.pk)
-
-
-def _current_state(member_id: int) -> MemberState | None:
+    """The member's model as their whole event log makes it, for reading: the stored counts plus
+    the events still pending, added in memory (rebuilt in memory after a retraining until the
+    worker has rebuilt it). Writes nothing. None when the model file is unavailable."""
     try:
         model = active_model()
     except ModelUnavailable:
         return None
     row = (
-        MemberModel.objects.filter(member_id=member_id)
+        MemberModel.objects.filter(member_id=member.pk)
         .annotate(has_pending=Exists(LearningEvent.objects.filter(member_id=OuterRef("member_id"), state=LearningEvent.State.PENDING)))
         .first()
     )
-    if row is not None and row.base_version == model.version and not row.has_pending:
+    if row is None:  # made at signup; a member from before that only has events
+        row = MemberModel(member_id=member.pk, base_version=model.version, recent_counts=[0.0] * N_CLASSES)
+        row.has_pending = True
+    if row.base_version == model.version and not row.has_pending:
         state = _decoded(row)
         if state is not None:
             return state
+    pending = list(_events(member.pk, LearningEvent.State.PENDING)) if row.has_pending else []
+    state, _changes, _changed = _state_with_log(model, row, pending)
+    return state
+
+
+def take_in_member_events(*, member_id: int) -> MemberState | None:
+    """The worker's job: the member's pending events taken into their stored counts under their
+    row's lock (the log says what is pending, so a run that died is simply run again and a
+    second run finds nothing to do). Rebuilds the counts after a retraining. None (nothing
+    changed) while the model file is unavailable: the events wait in the log."""
+    try:
+        model = active_model()
+    except ModelUnavailable:
+        logger.warning("member %s's learning events wait: the model file is unavailable", member_id)
+        return None
     with transaction.atomic():
         return _bring_up_to_date(model, _locked_member_model(member_id))
 
 
-# Members whose events this thread's current request logged (see take_in_after_response).
-_logged_this_request = threading.local()
+def members_with_pending_events(*, older_than: timedelta = timedelta(0), now: datetime | None = None) -> list[int]:
+    cutoff = (now or timezone.now()) - older_than
+    return sorted(set(
+        LearningEvent.objects.filter(state=LearningEvent.State.PENDING, created_at__lte=cutoff)
+        .values_list("member_id", flat=True)
+    ))
 
 
-def take_in_after_response(*, member) -> None:
-    """Take the member's newly logged events into their counts once the current response has
-    been sent (Django's request_finished), so neither this request nor, usually, the member's
-    next read waits for it. If that fails, the events stay pending for the next read."""
-    member_ids = getattr(_logged_this_request, "member_ids", None)
-    if member_ids is None:
-        member_ids = _logged_this_request.member_ids = set()
-    member_ids.add(member.pk)
+def sweep_pending_events(*, older_than: timedelta = timedelta(0), show_progress: bool = False) -> int:
+    """Take in every member's events still pending after `older_than` (a task that never ran:
+    a worker that died, a queue that was down). Returns how many members it took in."""
+    member_ids = members_with_pending_events(older_than=older_than)
+    for member_id in tqdm(member_ids, desc="대기 중인 학습 반영", disable=not show_progress, unit="명"):
+        take_in_member_events(member_id=member_id)
+    return len(member_ids)
 
 
-def take_in_logged_events(**_signal_kwargs) -> None:
-    """request_finished receiver: the take-in asked for by take_in_after_response."""
-    member_ids = getattr(_logged_this_request, "member_ids", None)
-    _logged_this_request.member_ids = None
-    for member_id in sorted(member_ids or ()):
+def _learn_soon(member_id: int) -> None:
+    """Once the event's transaction commits, queue the worker's take-in for the member (a rolled
+    back event queues nothing). If the queue can't be reached the event still waits in the log,
+    and the sweep takes it in."""
+    from recommender.tasks import take_in_member_events_task
+
+    def enqueue():
         try:
-            _current_state(member_id)
-        except Exception:  # the response is already sent: log it; the next read retries
-            logger.exception("taking in the learning events of member %s failed", member_id)
+            take_in_member_events_task.enqueue(member_id=member_id)
+        except Exception:  # noqa: BLE001 - the event is committed; the sweep will learn it
+            logger.exception("could not queue learning for member %s; the sweep will take it in", member_id)
+
+    transaction.on_commit(enqueue)
 
 
 # --- learning events: appended on the request path ------------------------------------
@@ -311,11 +406,32 @@ class LearningRateExceeded(Exception):
         self.wait_seconds = wait_seconds
 
 
+def _views_in_last_minute(member_id: int, now: datetime) -> list[datetime]:
+    return list(
+        LearningEvent.objects.filter(member_id=member_id, kind=LearningEvent.Kind.VIEW, created_at__gt=now - RATE_WINDOW,
+                                     created_at__lte=now).values_list("created_at", flat=True)
+    )
+
+
+def _budget_spent(window: LearningRateWindow | None, views: list[datetime], now: datetime) -> tuple[int, datetime]:
+    """Events spent in the minute before `now`: the likes and unlikes counted in the member's
+    window plus the page views in the log; and when the oldest of them leaves the minute."""
+    spent, oldest = len(views), min(views, default=now)
+    if window is not None and now - RATE_WINDOW < window.window_start <= now:
+        spent += window.count
+        oldest = min(oldest, window.window_start)
+    return spent, oldest
+
+
+def _wait_seconds(oldest: datetime, now: datetime) -> int:
+    return max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds()))
+
+
 def spend_learning_budget(*, member, now: datetime | None = None) -> None:
-    """Count one like or learning event against the member's budget of
-    RECOMMENDER_EVENTS_PER_MINUTE a minute, or raise LearningRateExceeded with the seconds to
-    wait. The member's window row is locked for this short transaction only; a window that has
-    ended, or lies in the future (a clock set back), starts over."""
+    """Count one like or unlike against the member's budget of RECOMMENDER_EVENTS_PER_MINUTE
+    learning events a minute, or raise LearningRateExceeded with the seconds to wait. Likes are
+    counted in the member's window row (locked for this short transaction only; a window that
+    has ended, or lies in the future — a clock set back — starts over), page views by the log."""
     now = now or timezone.now()
     limit = settings.RECOMMENDER_EVENTS_PER_MINUTE
     with transaction.atomic():
@@ -323,14 +439,14 @@ def spend_learning_budget(*, member, now: datetime | None = None) -> None:
         if window is None:
             try:
                 with transaction.atomic():
-                    LearningRateWindow.objects.create(member_id=member.pk, window_start=now, count=1)
-                return
+                    window = LearningRateWindow.objects.create(member_id=member.pk, window_start=now, count=0)
             except IntegrityError:  # another request made the row first: count against it
                 window = LearningRateWindow.objects.select_for_update().get(member_id=member.pk)
+        spent, oldest = _budget_spent(window, _views_in_last_minute(member.pk, now), now)
+        if spent >= limit:
+            raise LearningRateExceeded(_wait_seconds(oldest, now))
         if window.window_start <= now - RATE_WINDOW or window.window_start > now:
             window.window_start, window.count = now, 1
-        elif window.count >= limit:
-            raise LearningRateExceeded(max(1, math.ceil((window.window_start + RATE_WINDOW - now).total_seconds())))
         else:
             window.count += 1
         window.save(update_fields=["window_start", "count"])
@@ -338,20 +454,22 @@ def spend_learning_budget(*, member, now: datetime | None = None) -> None:
 
 def record_activity_view(*, member, activity: Activity, now: datetime | None = None) -> bool:
     """A member opened the activity's page: log a view, unless they already viewed it within
-    the cool-down (a reload learns once). Only appends to the log (a check, the member's
-    per-minute budget — one short row lock — and an insert): the member's counts take the event
-    in after the response (take_in_after_response) or on their next read. Past the budget
-    nothing is logged. Returns whether a view was logged."""
+    the cool-down (a reload learns once) or spent this minute's learning budget (the page is
+    still shown). A page view only reads and appends: one query for the member's recent views,
+    one for their likes' window, the insert, and the worker's task queued on commit.
+    Returns whether a view was logged."""
     now = now or timezone.now()
-    recent_view = LearningEvent.objects.filter(
-        member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW,
-        created_at__gt=now - _cooldown(), created_at__lte=now,
-    ).exclude(state=LearningEvent.State.SKIPPED)
-    if recent_view.exists():
+    recent = list(
+        LearningEvent.objects.filter(member_id=member.pk, kind=LearningEvent.Kind.VIEW,
+                                     created_at__gt=now - max(_cooldown(), RATE_WINDOW), created_at__lte=now)
+        .values_list("activity_id", "created_at", "state")
+    )
+    if any(activity_id == activity.pk and moment > now - _cooldown() and state != LearningEvent.State.SKIPPED
+           for activity_id, moment, state in recent):
         return False
-    try:
-        spend_learning_budget(member=member, now=now)
-    except LearningRateExceeded:
+    window = LearningRateWindow.objects.filter(member_id=member.pk).first()
+    spent, _oldest = _budget_spent(window, [moment for _, moment, _ in recent if moment > now - RATE_WINDOW], now)
+    if spent >= settings.RECOMMENDER_EVENTS_PER_MINUTE:
         # Faster than anyone reads: the page is still shown, the visit is not learned.
         logger.info("member %s over the learning-event rate: view of activity %s not logged", member.pk, activity.pk)
         return False
@@ -359,15 +477,18 @@ def record_activity_view(*, member, activity: Activity, now: datetime | None = N
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.VIEW, category_id=activity.category_id,
         weight=settings.RECOMMENDER_EVENT_WEIGHTS["view"], created_at=now,
     )
+    _learn_soon(member.pk)
     return True
 
 
 def record_like_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent:
-    """Log a like for learning (call inside the like's transaction)."""
-    return LearningEvent.objects.create(
+    """Log a like for learning (call inside the like's transaction; learned after it commits)."""
+    event = LearningEvent.objects.create(
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.LIKE, category_id=activity.category_id,
         weight=settings.RECOMMENDER_EVENT_WEIGHTS["like"], created_at=now or timezone.now(),
     )
+    _learn_soon(member.pk)
+    return event
 
 
 def record_unlike_learning(*, member, activity: Activity, now: datetime | None = None) -> LearningEvent | None:
@@ -381,11 +502,12 @@ def record_unlike_learning(*, member, activity: Activity, now: datetime | None =
     )
     if last is None or last["kind"] != LearningEvent.Kind.LIKE:
         return None
-    return LearningEvent.objects.create(
+    event = LearningEvent.objects.create(
         member_id=member.pk, activity_id=activity.pk, kind=LearningEvent.Kind.UNLIKE, category_id=last["category_id"],
         weight=-last["weight"], created_at=now or timezone.now(),
     )
-
+    _learn_soon(member.pk)
+    return event
 
 # --- rebuilding -------------------------------------------------------------------
 
@@ -519,7 +641,7 @@ def member_pipeline(*, member):
     """The member's model as an ordinary scikit-learn Pipeline: a copy of the base model
     with `partial_fit` on each event their model learned, as the original kept per member."""
     model = active_model()
-    current_member_state(member=member)  # take in pending events first
+    take_in_member_events(member_id=member.pk)  # pending events first, as the worker would
     pipeline = copy.deepcopy(model.pipeline)
     vectorizer, classifier = pipeline.named_steps["count_v"], pipeline.named_steps["mnnb"]
     for event in _events(member.pk, LearningEvent.State.LEARNED).iterator(chunk_size=500):

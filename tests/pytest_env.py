@@ -8,3 +8,6 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 # Serve static sources directly instead of a collectstatic manifest.
 os.environ.setdefault("STATIC_MANIFEST", "false")
+# Learning tasks run when their transaction commits; tests/recommender/test_task_queue.py runs
+# them through a real queue and worker (the database's, or RQ's with TASKS_BACKEND=rq).
+os.environ.setdefault("TASKS_BACKEND", "immediate")

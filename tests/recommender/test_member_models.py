@@ -20,8 +20,9 @@ from recommender.models import LearningEvent, MemberModel
 from recommender.services import (
     current_member_state,
     learning_text,
-    record_activity_view,
     rebuild_member_models,
+    record_activity_view,
+    take_in_member_events,
 )
 from recommender.text import query_text
 
@@ -31,8 +32,8 @@ CLASSES = list(range(1, 14))
 
 def sklearn_replay(member):
     """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event
-    (events still pending are taken in first, as any read of the member's model does)."""
-    current_member_state(member=member)
+    (the worker takes pending events in first)."""
+    take_in_member_events(member_id=member.pk)
     model = active_model()
     pipe = copy.deepcopy(model.pipeline)
     learned = LearningEvent.objects.filter(member=member, state=LearningEvent.State.LEARNED)
@@ -49,8 +50,8 @@ def engine_proba(member, text):
 
 
 def member_row(member) -> MemberModel:
-    """The member's model row as a read leaves it (pending events taken in)."""
-    return current_member_state(member=member).row
+    """The member's model row once the worker has taken their pending events in."""
+    return take_in_member_events(member_id=member.pk).row
 
 
 def member_delta(member) -> MemberDelta:
@@ -143,7 +144,7 @@ def test_reloading_within_the_window_learns_once(member, activities, settings):
     assert record_activity_view(member=member, activity=activity, now=now) is True
     for minutes in (1, 10, 29):
         assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=minutes)) is False
-    current_member_state(member=member)  # taken into the counts: the window still holds
+    take_in_member_events(member_id=member.pk)  # taken into the counts: the window still holds
     assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=20)) is False
     assert record_activity_view(member=member, activity=activity, now=now + timedelta(minutes=31)) is True
     # another activity is not affected by the first one's window
@@ -190,18 +191,21 @@ def test_detail_page_visit_learns_for_members_only(client, member, activities):
 
 
 @pytest.mark.django_db
-def test_events_are_taken_in_once_the_response_is_sent(client, member, activities):
-    """The page and the like API only log; the counts take the event in after the response,
-    so the stored row is current before the member's next read."""
+def test_page_and_like_queue_the_take_in_when_they_commit(client, member, activities, django_capture_on_commit_callbacks):
+    """The page and the like API only append; once their transaction commits, a task takes the
+    events into the member's counts (run at once by the tests' task backend)."""
     client.force_login(member)
-    assert client.get(f"/activities/{activities[0].id}/").status_code == 200
-    assert client.post(f"/api/activities/{activities[2].id}/like/").status_code == 200
-    row = MemberModel.objects.get(member=member)  # read directly: no take-in on this path
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert client.get(f"/activities/{activities[0].id}/").status_code == 200
+        assert client.post(f"/api/activities/{activities[2].id}/like/").status_code == 200
+    assert len(queued) == 2
+    row = MemberModel.objects.get(member=member)
     assert row.event_count == 2
     delta = MemberDelta.from_bytes(row.delta, 13)
     assert delta.class_count[4] == 1.0 and delta.class_count[8] == 2.0
     assert set(LearningEvent.objects.values_list("state", flat=True)) == {LearningEvent.State.LEARNED}
-    assert client.delete(f"/api/activities/{activities[2].id}/like/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/activities/{activities[2].id}/like/").status_code == 200
     assert MemberDelta.from_bytes(MemberModel.objects.get(member=member).delta, 13).class_count[8] == 0.0
 
 
@@ -220,7 +224,7 @@ def test_events_wait_in_the_log_while_the_model_file_is_missing(client, member, 
 
     settings.RECOMMENDER_MODEL_PATH = shipped
     model_store.clear_cache()
-    assert member_row(member).event_count == 2  # the next read takes both in
+    assert member_row(member).event_count == 2  # the worker takes both in
     delta = member_delta(member)
     assert delta.class_count[4] == 1.0 and delta.class_count[8] == 2.0
 
@@ -291,10 +295,14 @@ def test_retraining_rebuilds_member_counts_from_the_log_lazily(member, activitie
     model_store.clear_cache()
     assert active_model().version != old_version
     client.force_login(member)
-    assert client.get("/api/recommendations/activities/").status_code == 200  # first use rebuilds
-    row = MemberModel.objects.get(member=member)  # as the request left it
+    assert client.get("/api/recommendations/activities/").status_code == 200  # rebuilt in memory
+    assert MemberModel.objects.get(member=member).base_version == old_version  # a read writes nothing
+    in_memory = [engine_proba(member, text) for text in ["와인 베이킹 요리", "여행 바다 제주"]]
+    pipe = sklearn_replay(member)  # the worker rebuilds the stored counts
+    row = MemberModel.objects.get(member=member)
     assert row.base_version == active_model().version and row.event_count == 2
-    pipe = sklearn_replay(member)
+    for text, probabilities in zip(["와인 베이킹 요리", "여행 바다 제주"], in_memory):
+        np.testing.assert_allclose(probabilities, pipe.predict_proba([query_text(text)])[0], atol=1e-9)
     for text in ["와인 베이킹 요리", "여행 바다 제주"]:
         np.testing.assert_allclose(engine_proba(member, text), pipe.predict_proba([query_text(text)])[0], atol=1e-9)
 
@@ -324,8 +332,8 @@ def test_concurrent_events_for_one_member_are_all_counted(make_member, make_acti
             for step in range(25):
                 # a distinct moment per event, so the reload rule never merges two
                 record_activity_view(member=member, activity=activity, now=base + timedelta(hours=step))
-                if step % 5 == 4:  # reads take pending events in while other threads append
-                    current_member_state(member=member)
+                if step % 5 == 4:  # the worker takes pending events in while other threads append
+                    take_in_member_events(member_id=member.pk)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recommender.models import LearningEvent, MemberModel
-from recommender.services import current_member_state, record_like_learning, record_unlike_learning
+from recommender.services import current_member_state, record_like_learning, record_unlike_learning, take_in_member_events
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,7 @@ def test_like_unlike_flood_learns_nothing_and_leaves_no_events(api, member, make
         assert api.post(f"/api/activities/{activity.id}/like/").status_code == 200
         clock.shift(timedelta(seconds=1))
         assert api.delete(f"/api/activities/{activity.id}/like/").status_code == 200
+    take_in_member_events(member_id=member.pk)  # the worker's run
     assert not LearningEvent.objects.filter(member=member).exists()
     state = current_member_state(member=member)
     np.testing.assert_allclose(state.delta.class_count, before_counts, atol=1e-9)
@@ -87,6 +88,7 @@ def test_a_like_undone_after_the_window_stays_in_the_log(api, member, make_activ
     api.post(f"/api/activities/{activity.id}/like/")
     clock.shift(timedelta(minutes=11))
     api.delete(f"/api/activities/{activity.id}/like/")
+    take_in_member_events(member_id=member.pk)  # the worker's run
     assert list(LearningEvent.objects.values_list("kind", flat=True)) == ["like", "unlike"]
     assert MemberModel.objects.get(member=member).event_count == 2
 
