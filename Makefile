@@ -19,9 +19,11 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
-# The whole test suite on the database named by DATABASE_URL (SQLite when unset).
+# The whole test suite on the database named by DATABASE_URL (SQLite when unset), then the
+# task-queue tests again through RQ on the local Redis server (database 15 by default).
 test: install
 	$(VENV)/bin/pytest
+	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue
 
 # The README's screenshots: the browser tests in tests/e2e (headless Chromium, demo data) save them here.
 screenshots: install
