@@ -14,9 +14,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# SQLite by default (DATABASE_URL overrides), demo data and the shipped model, server on 127.0.0.1:8000.
+# SQLite by default (DATABASE_URL overrides), demo data and the shipped model, server on 127.0.0.1:8000,
+# and the task worker that teaches members' models what they open and like. Ctrl-C stops both.
 run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py sweep_learning_events --no-progress
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --no-startup-delay --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
 # The whole test suite on the database named by DATABASE_URL (SQLite when unset), then the

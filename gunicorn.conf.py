@@ -2,6 +2,7 @@
 idle client holds at most one thread (and idle keep-alive sockets none), so a handful of them
 cannot starve the site. A buffering proxy in front (nginx, a platform router) goes further:
 it reads whole requests before passing them on, so slow clients never reach a worker at all."""
+import gc
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -17,3 +18,22 @@ limit_request_line = 4094
 limit_request_fields = 100
 accesslog = "-"
 errorlog = "-"
+
+# The app, the model and the tokenizer are loaded once in the master, before the port opens; the
+# workers forked from it share those pages (the tokenizer's model is most of a worker's memory)
+# and answer their first request as fast as any other.
+preload_app = True
+
+
+def on_starting(server):
+    """Runs in the master after the preloaded app is imported and before the listening socket
+    is opened, so no request waits for the warm-up."""
+    from django.db import connections
+
+    from teenplay.warmup import warm_up_web_process
+
+    warm_up_web_process()
+    connections.close_all()  # never share a database connection with the forked workers
+    # Objects that exist now move out of the collector's reach: a collection in a worker would
+    # otherwise write to every shared object's header and copy its page into the worker.
+    gc.freeze()
