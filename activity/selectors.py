@@ -1,25 +1,33 @@
 """Reads for activity pages and APIs. All annotation and joins live here so each
 page runs a fixed number of queries however many cards it shows."""
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from activity.models import Activity, ActivityLike, Category
+from activity.models import Activity, ActivityLike, ActivityMember, Category, Club
+from teenplay.caching import ExpiringCache
 
 MAIN_TAB_SIZE = 8
 LIST_PAGE_SIZE = 12
+
+
+def _enabled_count(model) -> Coalesce:
+    """How many enabled rows of `model` (likes, participants) point at the outer activity: one
+    index lookup per card, instead of joining both tables and grouping (likes × participants rows)."""
+    per_activity = (model.enabled_objects.filter(activity=OuterRef("pk")).order_by().values("activity")
+                    .annotate(count=Count("*")).values("count"))
+    return Coalesce(Subquery(per_activity, output_field=IntegerField()), 0)
 
 
 def activity_cards(*, member=None) -> QuerySet[Activity]:
     """Enabled activities of enabled clubs with what a card shows: club, category,
     like and participant counts, and whether `member` likes each one."""
     queryset = (
-        Activity.enabled_objects.filter(club__status=True)
+        enabled_activities()
         .select_related("club", "category")
-        .annotate(
-            like_count=Count("likes", filter=Q(likes__status=True), distinct=True),
-            member_count=Count("participants", filter=Q(participants__status=True), distinct=True),
-        )
+        .annotate(like_count=_enabled_count(ActivityLike), member_count=_enabled_count(ActivityMember))
     )
     if member is not None and member.is_authenticated:
         queryset = queryset.annotate(
@@ -28,16 +36,58 @@ def activity_cards(*, member=None) -> QuerySet[Activity]:
     return queryset
 
 
+def cards_in_order(ids: list[int], *, member=None, open_only: bool = False) -> list[Activity]:
+    """The cards of these activities in this order, in one query. Ids no longer enabled (and,
+    with `open_only`, ones that have ended) are left out, so a list of ids kept from earlier
+    never shows a hidden, deleted or ended activity; like counts and the like state are current."""
+    queryset = activity_cards(member=member).filter(id__in=ids).defer("content")
+    if open_only:
+        queryset = queryset.filter(activity_end__gte=timezone.now())
+    by_id = {activity.id: activity for activity in queryset}
+    return [by_id[activity_id] for activity_id in ids if activity_id in by_id]
+
+
+# The main page's tabs are the same for everyone but the like state: their ids are kept a few
+# seconds per process (ordering all activities by their counts is the costly part), their
+# cards are loaded fresh for each request.
+_tab_ids: ExpiringCache[list[int]] = ExpiringCache(
+    "activity.main_tabs", lambda: settings.ACTIVITY_TAB_CACHE_SECONDS, cleared_by=(Activity, Club)
+)
+
+
+def _cards_of_tab(name: str, ids_of_tab, member, limit: int) -> list[Activity]:
+    ids = _tab_ids.get((name, limit), ids_of_tab)
+    cards = cards_in_order(ids, member=member)
+    if len(cards) < len(ids):  # one was hidden in another process since: ask again
+        _tab_ids.clear()
+        cards = cards_in_order(_tab_ids.get((name, limit), ids_of_tab), member=member)
+    return cards
+
+
 def popular_activities(*, member=None, limit=MAIN_TAB_SIZE) -> list[Activity]:
-    return list(activity_cards(member=member).order_by("-member_count", "-like_count", "-created_date", "-id")[:limit])
+    def ids():
+        ordered = activity_cards().order_by("-member_count", "-like_count", "-created_date", "-id")
+        return list(ordered.values_list("id", flat=True)[:limit])
+
+    return _cards_of_tab("popular", ids, member, limit)
 
 
 def newest_activities(*, member=None, limit=MAIN_TAB_SIZE) -> list[Activity]:
-    return list(activity_cards(member=member).order_by("-created_date", "-id")[:limit])
+    def ids():
+        return list(enabled_activities().order_by("-created_date", "-id").values_list("id", flat=True)[:limit])
+
+    return _cards_of_tab("newest", ids, member, limit)
 
 
-def activity_list(*, category_id=None, member=None) -> QuerySet[Activity]:
-    queryset = activity_cards(member=member).order_by("-created_date", "-id")
+def enabled_activities() -> QuerySet[Activity]:
+    """Enabled activities of enabled clubs, without the cards' joins (for ordering and counting)."""
+    return Activity.enabled_objects.filter(club__status=True)
+
+
+def activity_list(*, category_id=None) -> QuerySet[Activity]:
+    """Every enabled activity, newest first, as plain rows to paginate: the page's cards are
+    then loaded with cards_in_order (counting joins over all activities would cost every page)."""
+    queryset = enabled_activities().order_by("-created_date", "-id")
     if category_id is not None:
         queryset = queryset.filter(category_id=category_id)
     return queryset
@@ -60,7 +110,7 @@ def categories() -> list[Category]:
 
 def open_activities() -> QuerySet[Activity]:
     """Enabled activities of enabled clubs that have not ended (what recommendations draw from)."""
-    return Activity.enabled_objects.filter(club__status=True, activity_end__gte=timezone.now())
+    return enabled_activities().filter(activity_end__gte=timezone.now())
 
 
 EXPORT_COLUMNS = (

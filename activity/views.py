@@ -23,10 +23,11 @@ def activity_list_page(request):
     category_id = request.GET.get("category")
     selected = next((c for c in categories if str(c.id) == category_id), None)
     paginator = Paginator(
-        selectors.activity_list(category_id=selected.id if selected else None, member=request.user),
+        selectors.activity_list(category_id=selected.id if selected else None).values_list("id", flat=True),
         selectors.LIST_PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.cards_in_order(list(page.object_list), member=request.user)
     return render(
         request,
         "activity/list.html",

@@ -16,7 +16,8 @@ from django.utils import timezone
 from activity import selectors as activity_selectors
 from activity.models import Activity
 from activity.reference import CATEGORY_NAMES, REGION_NAMES
-from activity.selectors import activity_cards, open_activities
+from activity.models import Club
+from activity.selectors import cards_in_order, open_activities
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import (
     MemberDelta,
@@ -44,6 +45,7 @@ from recommender.services import N_CLASSES, MemberState, current_member_state
 from recommender.text import activity_text, query_text
 from recommender.tokens import ShownCards
 from recommender.visitors import Viewer
+from teenplay.caching import ExpiringCache
 
 logger = logging.getLogger(__name__)
 
@@ -155,19 +157,26 @@ def recommended_activities(*, member=None, arm: str | None = None) -> Recommenda
     except ModelUnavailable as error:
         logger.warning("AI 추천 활동 falls back to the newest activities: %s", error)
         newest = list(open_activities().order_by("-created_date", "-id").values_list("id", flat=True)[:TAB_SIZE])
-        return RecommendationResult("fallback", "", [], _cards(newest, member if logged_in else None), arm=arm)
+        return RecommendationResult("fallback", "", [], cards_in_order(newest, member=member if logged_in else None), arm=arm)
 
     ranked = top_categories(probabilities, model.counts.classes, len(model.counts.classes))
     ranked_ids = [category_id for category_id, _ in ranked]
-    if arm == "ranked" and state is not None and not state.delta.is_empty:
-        ids = _pick_activity_ids(ranked_ids, first=_ordered_by_member(model, state, ranked_ids[: len(QUOTAS)]))
-    else:
-        ids = _pick_activity_ids(ranked_ids)
+
+    def pick() -> list[int]:
+        if arm == "ranked" and state is not None and not state.delta.is_empty:
+            return _pick_activity_ids(ranked_ids, first=_ordered_by_member(model, state, ranked_ids[: len(QUOTAS)]))
+        return _pick_activity_ids(ranked_ids)
+
+    ids = pick()
+    cards = cards_in_order(ids, member=member if logged_in else None, open_only=True)
+    if len(cards) < len(ids):  # hidden or ended since another process's save: ask the database again
+        _newest_cache.clear()
+        cards = cards_in_order(pick(), member=member if logged_in else None, open_only=True)
     return RecommendationResult(
         source=source,
         query=query,
         categories=[_category(category_id, probability) for category_id, probability in ranked[: len(QUOTAS)]],
-        activities=_cards(ids, member if logged_in else None),
+        activities=cards,
         arm=arm,
         model_version=model.version,
     )
@@ -197,13 +206,34 @@ def _ordered_by_member(model: ActiveModel, state: MemberState, category_ids: lis
     return ordered
 
 
+# Each category's newest open activities, kept a few seconds per process with their end times,
+# so a tab never lists one that has ended since; the cards are loaded fresh (cards_in_order).
+NEWEST_KEPT = 2 * TAB_SIZE
+_newest_cache: ExpiringCache[list[tuple]] = ExpiringCache(
+    "recommender.newest", lambda: settings.RECOMMENDER_NEWEST_CACHE_SECONDS, cleared_by=(Activity, Club)
+)
+
+
 def _newest_of_each(category_ids: list[int]) -> dict[int, list[int]]:
-    """Up to TAB_SIZE newest open activity ids of each category: a short walk down the
+    """Up to TAB_SIZE newest open activity ids of each category, from the per-process cache."""
+    now = timezone.now()
+    kept = _newest_cache.get_many(category_ids, _query_newest_of_each)
+    newest = {}
+    for category_id in category_ids:
+        still_open = [activity_id for activity_id, ends in kept[category_id] if ends >= now]
+        if len(still_open) < TAB_SIZE and len(kept[category_id]) == NEWEST_KEPT:
+            still_open = [activity_id for activity_id, _ in _query_newest_of_each([category_id])[category_id]]
+        newest[category_id] = still_open[:TAB_SIZE]
+    return newest
+
+
+def _query_newest_of_each(category_ids: list[int]) -> dict[int, list[tuple]]:
+    """Up to NEWEST_KEPT newest open (id, end) of each category: a short walk down the
     (category, status, -created_date) index per category, sent as one UNION ALL where the
     database allows ordered, limited parts (PostgreSQL) and as one query each elsewhere."""
     parts = [
         open_activities().filter(category_id=category_id).order_by("-created_date", "-id")
-        .values_list("category_id", "created_date", "id")[:TAB_SIZE]
+        .values_list("category_id", "created_date", "id", "activity_end")[:NEWEST_KEPT]
         for category_id in category_ids
     ]
     if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
@@ -211,9 +241,10 @@ def _newest_of_each(category_ids: list[int]) -> dict[int, list[int]]:
     else:
         rows = [row for part in parts for row in part]
     newest: dict[int, list[tuple]] = {category_id: [] for category_id in category_ids}
-    for category_id, created, activity_id in rows:
-        newest[category_id].append((created, activity_id))
-    return {category_id: [activity_id for _, activity_id in sorted(found, reverse=True)] for category_id, found in newest.items()}
+    for category_id, created, activity_id, ends in rows:
+        newest[category_id].append((created, activity_id, ends))
+    return {category_id: [(activity_id, ends) for _, activity_id, ends in sorted(found, reverse=True)]
+            for category_id, found in newest.items()}
 
 
 def _newest_per_category(category_ids: list[int]) -> dict[int, list[int]]:
@@ -267,17 +298,11 @@ def _fill(ranked_category_ids: list[int], newest: dict[int, list[int]]) -> list[
     return picked[:TAB_SIZE]
 
 
-def _cards(ids: list[int], member) -> list[Activity]:
-    """The cards for these ids in this order, with counts and is_like in one query."""
-    by_id = {activity.id: activity for activity in activity_cards(member=member).filter(id__in=ids).defer("content")}
-    return [by_id[activity_id] for activity_id in ids if activity_id in by_id]
-
-
 def similar_activities(*, activity_id: int, member=None, count: int | None = None) -> list[Activity]:
     """The most similar enabled activities, open ones first, from the precomputed index (two queries)."""
     count = count or settings.RECOMMENDER_SIMILAR_COUNT
     ids = list(SimilarActivity.objects.filter(activity_id=activity_id).order_by("rank").values_list("similar_id", flat=True))
-    cards = _cards(ids, member)
+    cards = cards_in_order(ids, member=member)
     # Ones a member can still join come first; ended ones only fill up the list.
     now = timezone.now()
     return sorted(cards, key=lambda activity: activity.activity_end < now)[:count]
