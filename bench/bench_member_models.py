@@ -12,7 +12,7 @@ data by bulk inserts. Then, on that data:
 2. the added time of a learning event on the request path (`record_activity_view`, and
    the learning part of `like_activity`) against the seed's joblib.load -> transform ->
    partial_fit -> joblib.dump, and what taking the event into the member's counts then
-   costs (after the response, off the request path), with cProfile breakdowns of both;
+   costs (in the task worker, off the request path), with cProfile breakdowns of both;
 3. the AI tab: `recommended_activities` + its serializer, and the DRF view through
    django.test.Client, logged in (with and without events) and logged out;
 4. `similar_activities` from the precomputed index (when
@@ -406,7 +406,7 @@ class EventTimings:
     view: Timing = field(default_factory=Timing)  # record_activity_view: all of it is added by learning
     like: Timing = field(default_factory=Timing)  # like_activity as a whole
     like_learning: Timing = field(default_factory=Timing)  # the learning part inside it (record_like_learning)
-    take_in: Timing = field(default_factory=Timing)  # taking the event into the counts (after the response)
+    take_in: Timing = field(default_factory=Timing)  # taking the event into the counts (the task worker)
 
 
 class LikeLearningClock:
@@ -445,11 +445,11 @@ def learn(kind: str, member, activity):
 
 
 def take_in(member):
-    """What the site runs once the response is sent (take_in_after_response), and any read of the
-    member's model runs first if that did not happen: pending events go into the member's counts."""
-    from recommender.services import current_member_state
+    """What the task worker runs for the member once the event's transaction commits
+    (recommender.tasks): pending events go into the member's stored counts."""
+    from recommender.services import take_in_member_events
 
-    return current_member_state(member=member)
+    return take_in_member_events(member_id=member.pk)
 
 
 def load_plan_objects(plans: list[EventPlan]) -> tuple[dict, dict]:
@@ -1069,8 +1069,8 @@ def report(args, config, counts, open_count, population, model, storage, measure
           f"| – | – | – |")
     for label, timing in (("new activity text", measured.take_in), ("text already tokenized", warm.take_in)):
         queries = f", {measured.take_in.queries} queries" if measured.take_in.queries is not None else ""
-        print(f"| 2 | after the response is sent: taking the event into the member's counts "
-              f"(`current_member_state`), {label}, ms ({len(timing.seconds)} take-ins{queries}) | {timing.cell()} | "
+        print(f"| 2 | in the task worker: taking the event into the member's counts "
+              f"(`take_in_member_events`), {label}, ms ({len(timing.seconds)} take-ins{queries}) | {timing.cell()} | "
               f"{timing.cpu_median_ms:.2f} | – | – | – |")
     for label, timing in tab.items():
         print(f"| 3 | AI tab, {label}, ms ({timing.queries} queries) | {timing.cell()} | {timing.cpu_median_ms:.2f} | – | "
@@ -1108,12 +1108,12 @@ def report(args, config, counts, open_count, population, model, storage, measure
     print_profile(f"Where a learning event's time on the request path goes (cProfile, {args.profile_members} members × "
                   f"{EVENTS_PER_MEMBER} events; wall time; the profiler inflates Python-heavy parts):", profiles["event"], "event")
     print_profile("The functions with the most own time in those events:", profiles["event_top"], "event")
-    print_profile("Where the time taking each of those events in after the response goes (cProfile, new texts):",
+    print_profile("Where the time taking each of those events in (the task worker) goes (cProfile, new texts):",
                   profiles["take_in"], "event")
     print_profile("Where the AI tab's time goes (cProfile, selector + serializer, members with events):",
                   profiles["tab"], "call")
     for key, title in (("view", "a view (`record_activity_view`)"), ("like", "a like (`like_activity`)"),
-                       ("take_in", "taking one event in after the response (`current_member_state`)"),
+                       ("take_in", "taking one event in, the task worker (`take_in_member_events`)"),
                        ("tab", "the AI tab (member with events)")):
         print()
         print(f"SQL statements of {title}, by total time ({statements[key].calls} calls; wall time from the "

@@ -13,7 +13,7 @@ from activity.models import Region
 from member.services import set_member_interests
 from recommender import model_store
 from recommender.models import LearningEvent, SeasonKeywordSet
-from recommender.services import rebuild_similar_activities
+from recommender.services import rebuild_similar_activities, take_in_member_events
 
 pytestmark = pytest.mark.django_db
 
@@ -197,6 +197,7 @@ def test_like_api_likes_and_unlikes_idempotently(api, member, make_activity, mak
     assert api.delete(url).json() == {"liked": False, "like_count": 1}
     assert api.delete(url).json() == {"liked": False, "like_count": 1}
     assert api.post(url).json() == {"liked": True, "like_count": 2}
+    take_in_member_events(member_id=member.pk)  # the task worker's run
     # The like undone at once cancelled out and left the log; the last like stays.
     assert list(LearningEvent.objects.filter(member=member).values_list("kind", flat=True)) == ["like"]
 
