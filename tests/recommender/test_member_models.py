@@ -320,7 +320,7 @@ def test_rebuild_member_models_command_rebuilds_stale_ones(make_member, activiti
     assert rebuild_member_models(show_progress=False) == 0  # nothing stale any more
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_events_for_one_member_are_all_counted(make_member, make_activity):
     member = make_member()
     activity = make_activity(category_id=5, title="동시 학습 테스트 여행")
