@@ -36,11 +36,19 @@ def activity_cards(*, member=None) -> QuerySet[Activity]:
     return queryset
 
 
+# What a card shows (templates/activity/_card.html, ActivityCardSerializer): loading only these
+# skips the activity's long texts and the club's other columns.
+CARD_FIELDS = (
+    "id", "title", "status", "category_id", "category__name", "club_id", "club__name", "thumbnail",
+    "recruit_start", "recruit_end", "activity_start", "activity_end", "created_date",
+)
+
+
 def cards_in_order(ids: list[int], *, member=None, open_only: bool = False) -> list[Activity]:
     """The cards of these activities in this order, in one query. Ids no longer enabled (and,
     with `open_only`, ones that have ended) are left out, so a list of ids kept from earlier
     never shows a hidden, deleted or ended activity; like counts and the like state are current."""
-    queryset = activity_cards(member=member).filter(id__in=ids).defer("content")
+    queryset = activity_cards(member=member).filter(id__in=ids).only(*CARD_FIELDS)
     if open_only:
         queryset = queryset.filter(activity_end__gte=timezone.now())
     by_id = {activity.id: activity for activity in queryset}
