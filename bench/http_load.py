@@ -267,11 +267,12 @@ class PhaseResult:
 
 def run_phase(name: str, port: int, *, threads: int, warmup: float, duration: float,
               next_requests: Callable[[int, random.Random], list[Request]], seed: int,
-              quiet_wait: float = 0) -> PhaseResult:
+              quiet_wait: float = 0, profile: Callable[[], Callable[[], None]] | None = None) -> PhaseResult:
     """`threads` clients, each on its own keep-alive connection, send requests back to back for
     `warmup + duration` seconds; requests started in the last `duration` seconds are counted.
     `next_requests(thread, rng)` gives the next step's requests (sent in order). First, at most
-    `quiet_wait` seconds for other work on the machine to leave the CPUs (CPU pressure < 5%)."""
+    `quiet_wait` seconds for other work on the machine to leave the CPUs (CPU pressure < 5%).
+    `profile()`, if given, is called when counting starts and returns what stops it."""
     quiet = ""
     if quiet_wait:
         from bench.bench_member_models import wait_for_quiet
@@ -320,11 +321,19 @@ def run_phase(name: str, port: int, *, threads: int, warmup: float, duration: fl
                     for outcome, count in times.statuses.items():
                         merged.statuses[outcome] = merged.statuses.get(outcome, 0) + count
 
+    stoppers = []
+    timer = threading.Timer(warmup, lambda: stoppers.append(profile())) if profile else None
     workers = [threading.Thread(target=client, args=(n,), name=f"client-{n}") for n in range(threads)]
     for worker in workers:
         worker.start()
+    if timer:
+        timer.start()
     for worker in workers:
         worker.join()
+    if timer:
+        timer.join()
+        for stop in stoppers:
+            stop()
     return PhaseResult(name, duration, rows, load_before, time.perf_counter() - started, quiet)
 
 
@@ -336,6 +345,23 @@ def wait_until_learned(monitor: "Monitor", limit: float = 180) -> float:
     return time.perf_counter() - started
 
 
+def settle(port: int, next_requests: Callable[[int, random.Random], list[Request]], *, threads: int, seed: int,
+           at_least: float, window: float = 2.0, slow: float = 1.0, limit: float = 300) -> float:
+    """Untimed load until the server answers steadily: at least `at_least` seconds, then until a
+    `window` in which every request answered 200 within `slow` seconds (every worker has loaded
+    what it loads on its first requests). Returns the seconds it took."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        result = run_phase("settle", port, threads=threads, warmup=0, duration=window, seed=seed,
+                           next_requests=next_requests)
+        seed += 1
+        answered = [second for times in result.rows.values() for second in times.seconds]
+        failed = sum(times.errors for times in result.rows.values())
+        if time.perf_counter() - started >= at_least and answered and not failed and max(answered) < slow:
+            break
+    return time.perf_counter() - started
+
+
 def timed_get(port: int, path: str, headers: dict[str, str]) -> tuple[float, int]:
     client = KeepAliveClient(port)
     begin = time.perf_counter()
@@ -344,6 +370,61 @@ def timed_get(port: int, path: str, headers: dict[str, str]) -> tuple[float, int
     finally:
         client.close()
     return time.perf_counter() - begin, status
+
+
+# --- profiles of the web workers (py-spy) -------------------------------------------------
+
+PROJECT_DIRS = ("activity/", "member/", "recommender/", "teenplay/")
+WAITING_FRAMES = ("select (selectors.py", "_worker (concurrent/futures/thread.py", "wait (threading.py",
+                  "accept (socket.py")
+
+
+def py_spy_recorder(py_spy: str, web: ServedProcess, directory: Path, label: str) -> Callable[[], Callable[[], None]]:
+    """Starts `py-spy record` (raw stacks, 200 Hz) on each web worker; the returned stopper ends them (SIGINT,
+    on which py-spy writes its file)."""
+    def start() -> Callable[[], None]:
+        workers = gunicorn_processes(web)[1:]  # the master only supervises
+        spies = [subprocess.Popen([py_spy, "record", "--pid", str(worker.pid), "--rate", "200", "--format", "raw",
+                                   "--nonblocking", "--output", str(directory / f"{label}-{worker.pid}.txt")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for worker in workers]
+
+        def stop() -> None:
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)
+            for spy in spies:
+                try:
+                    spy.wait(30)
+                except subprocess.TimeoutExpired:
+                    spy.kill()
+        return stop
+    return start
+
+
+def profile_summary(files: list[Path], top: int = 18) -> list[tuple[str, float, float]]:
+    """(function, inclusive %, own %) of the samples in which a worker thread was busy (not waiting for a
+    connection or a request), for the project's functions and the heaviest library ones by own time."""
+    from collections import Counter
+
+    inclusive, own, busy = Counter(), Counter(), 0
+    for path in files:
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+            if any(marker in frames[-1] for marker in WAITING_FRAMES):
+                continue
+            busy += int(count)
+            own[frames[-1]] += int(count)
+            for frame in set(frames):
+                inclusive[frame] += int(count)
+    if not busy:
+        return []
+    project = [(frame, n) for frame, n in inclusive.most_common() if any(d in frame for d in PROJECT_DIRS)][:top]
+    rows = [(frame, 100 * n / busy, 100 * own[frame] / busy) for frame, n in project]
+    rows += [(frame, 100 * inclusive[frame] / busy, 100 * n / busy) for frame, n in own.most_common(8)
+             if frame not in dict(project)]
+    return rows
 
 
 # --- the database ------------------------------------------------------------------------
@@ -611,8 +692,9 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=float, default=20, help="counted seconds per scenario (default 20)")
     parser.add_argument("--warmup", type=float, default=2, help="uncounted seconds before each (default 2)")
     parser.add_argument("--settle", type=float, default=5,
-                        help="untimed seconds of mixed load after the first requests (both web workers and the task "
-                             "worker load their model and tokenizer) and after the original's server starts (default 5)")
+                        help="untimed mixed load after the first requests (the web workers and the task worker load "
+                             "their model and tokenizer) and after the original's server starts: at least this many "
+                             "seconds, then until 2 s pass in which every request answers within 1 s (default 5)")
     parser.add_argument("--sessions", type=int, default=2000, help="members logged in for the load (default 2000)")
     parser.add_argument("--pending-members", type=int, default=200,
                         help="members whose events are left pending for the rows-written check (default 200)")
@@ -627,6 +709,9 @@ def parse_args(argv=None):
                              "(CPU pressure < 5%%; default 30)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--py-spy", type=Path, metavar="DIR",
+                        help="record the web workers with py-spy (on PATH) during the member tab and activity page "
+                             "scenarios: raw stacks in DIR, a summary printed (sampling slows those scenarios a little)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs (their folder is printed)")
     args = parser.parse_args(argv)
     if args.database is None:
@@ -714,13 +799,25 @@ def main(argv=None) -> None:
             return rng.choice((logged_out_tab, member_tab, detail_page, like_unlike))(thread, rng)
 
         print("settling (untimed) ...", flush=True)
-        run_phase("settle", args.port, threads=args.threads, warmup=args.settle, duration=0, seed=args.seed + 9,
-                  next_requests=mixed)
+        results["settled_s"] = settle(args.port, mixed, threads=args.threads, seed=args.seed + 100,
+                                      at_least=args.settle)
         results["settle_learned_s"] = wait_until_learned(monitor)
+        print(f"steady after {results['settled_s']:.0f} s of untimed load; its events learned "
+              f"{results['settle_learned_s']:.1f} s later", flush=True)
+        py_spy = shutil.which("py-spy") if args.py_spy else None
+        if args.py_spy and not py_spy:
+            sys.exit("--py-spy: no py-spy on PATH (pip install py-spy)")
+        if py_spy:
+            args.py_spy.mkdir(parents=True, exist_ok=True)
         for name, scenario in (("logged-out tab", logged_out_tab), ("member tab", member_tab),
                                ("activity page", detail_page), ("like / unlike", like_unlike)):
             print(f"{name} ...", flush=True)
-            phases.append(run_phase(name, args.port, next_requests=scenario, **phase))
+            label = name.replace(" ", "_").replace("/", "")
+            profile = (py_spy_recorder(py_spy, web, args.py_spy, label)
+                       if py_spy and name in ("member tab", "activity page") else None)
+            phases.append(run_phase(name, args.port, next_requests=scenario, profile=profile, **phase))
+            if profile:
+                results.setdefault("profiles", {})[name] = profile_summary(sorted(args.py_spy.glob(f"{label}-*.txt")))
         load_stopped = time.perf_counter()
         pending_at_stop = monitor.pending_events()
         wait_until_learned(monitor)
@@ -783,9 +880,10 @@ def main(argv=None) -> None:
             wait_for_port(args.original_port, original)
             members = args.original_members
             timed_get(args.original_port, f"{ORIGINAL_PATH}?member=0", {})  # waits for a booted worker
-            run_phase("settle", args.original_port, threads=args.threads, warmup=args.settle, duration=0,
-                      seed=args.seed + 9, next_requests=lambda thread, rng: [Request(
-                          "settle", "GET", f"{ORIGINAL_PATH}?member={rng.randrange(members)}", {})])
+            results["original_settled_s"] = settle(
+                args.original_port, lambda thread, rng: [Request(
+                    "settle", "GET", f"{ORIGINAL_PATH}?member={rng.randrange(members)}", {}, b'"source":"member"')],
+                threads=args.threads, seed=args.seed + 200, at_least=args.settle)
             phases.append(run_phase("original", args.original_port, next_requests=lambda thread, rng: [Request(
                 "the original's AI tab: joblib.load + predict_proba", "GET",
                 f"{ORIGINAL_PATH}?member={rng.randrange(thread, members, args.threads)}", {}, b'"source":"member"')],
@@ -885,7 +983,9 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
     print()
     print(f"- first requests: the port opened {first['port_open_s']:.2f} s after `web` started; the member tab "
           f"answered {first['member_tab_status']} in {first['member_tab_s']:.2f} s, then the logged-out tab "
-          f"{first['logged_out_tab_status']} in {first['logged_out_tab_s']:.2f} s (each on a new connection).")
+          f"{first['logged_out_tab_status']} in {first['logged_out_tab_s']:.2f} s (each on a new connection). "
+          f"Then, with the worker started, untimed mixed load until every request answered within 1 s for 2 s: "
+          f"{results['settled_s']:.0f} s (the original's server: {results.get('original_settled_s', float('nan')):.0f} s).")
     restart = results["learned_after_worker_restart"]
     print(f"- the {restart['pending']} events left pending by the rows-written check were learned "
           f"{restart['seconds']:.1f} s after the worker was started again (its start-up included).")
@@ -894,6 +994,15 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
         print(f"- the original: {orig['members']} per-member pickles, median {orig['pickle_bytes_median']:,} bytes "
               f"({orig['features']:,} features, {orig['training_listings']} training listings), "
               "each request loads one with joblib and calls predict_proba; no database.")
+    for scenario, rows in results.get("profiles", {}).items():
+        print()
+        print(f"Where the web workers' busy time goes, {scenario} (py-spy, 200 Hz, both workers; a thread waiting "
+              "on PostgreSQL counts as busy):")
+        print()
+        print("| function | inclusive % | own % |")
+        print("|---|---:|---:|")
+        for frame, inclusive, own in rows:
+            print(f"| `{frame}` | {inclusive:.1f} | {own:.1f} |")
     if args.json:
         payload = dict(results, phases=[{
             "name": phase.name, "duration": phase.duration, "load_before": phase.load_before, "cpu_pressure": phase.quiet,
