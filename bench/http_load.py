@@ -263,16 +263,19 @@ class PhaseResult:
     load_before: float
     seconds: float = 0.0  # wall time of the whole phase, warm-up included
     quiet: str = ""  # CPU pressure found before the phase (bench_member_models.wait_for_quiet)
+    server_cpu: float | None = None  # CPU seconds of the serving processes while counting (CpuMeter)
+    server_cpu_parts: dict[str, float] = field(default_factory=dict)
+    client_cpu: float = 0.0  # this process's CPU seconds while counting (the client threads)
 
 
 def run_phase(name: str, port: int, *, threads: int, warmup: float, duration: float,
               next_requests: Callable[[int, random.Random], list[Request]], seed: int,
-              quiet_wait: float = 0, profile: Callable[[], Callable[[], None]] | None = None) -> PhaseResult:
+              quiet_wait: float = 0, hooks: list[Callable[[], Callable[[], None]]] = ()) -> PhaseResult:
     """`threads` clients, each on its own keep-alive connection, send requests back to back for
     `warmup + duration` seconds; requests started in the last `duration` seconds are counted.
     `next_requests(thread, rng)` gives the next step's requests (sent in order). First, at most
     `quiet_wait` seconds for other work on the machine to leave the CPUs (CPU pressure < 5%).
-    `profile()`, if given, is called when counting starts and returns what stops it."""
+    Each of `hooks` is called when counting starts and returns what is called when the phase ends."""
     quiet = ""
     if quiet_wait:
         from bench.bench_member_models import wait_for_quiet
@@ -322,19 +325,26 @@ def run_phase(name: str, port: int, *, threads: int, warmup: float, duration: fl
                         merged.statuses[outcome] = merged.statuses.get(outcome, 0) + count
 
     stoppers = []
-    timer = threading.Timer(warmup, lambda: stoppers.append(profile())) if profile else None
+    client_cpu = []
+
+    def client_clock() -> Callable[[], None]:
+        begin = time.process_time()
+        return lambda: client_cpu.append(time.process_time() - begin)
+
+    hooks = [client_clock, *hooks]
+    timer = threading.Timer(warmup, lambda: stoppers.extend(hook() for hook in hooks))
     workers = [threading.Thread(target=client, args=(n,), name=f"client-{n}") for n in range(threads)]
     for worker in workers:
         worker.start()
-    if timer:
-        timer.start()
+    timer.start()
     for worker in workers:
         worker.join()
-    if timer:
-        timer.join()
-        for stop in stoppers:
-            stop()
-    return PhaseResult(name, duration, rows, load_before, time.perf_counter() - started, quiet)
+    timer.join()
+    for stop in stoppers:
+        stop()
+    result = PhaseResult(name, duration, rows, load_before, time.perf_counter() - started, quiet)
+    result.client_cpu = client_cpu[0] if client_cpu else 0.0
+    return result
 
 
 def wait_until_learned(monitor: "Monitor", limit: float = 180) -> float:
@@ -370,6 +380,66 @@ def timed_get(port: int, path: str, headers: dict[str, str]) -> tuple[float, int
     finally:
         client.close()
     return time.perf_counter() - begin, status
+
+
+# --- server CPU per request ---------------------------------------------------------------
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent by the serving processes while a phase counts: the gunicorn
+    workers, the task worker, and the database's client backends (their PostgreSQL processes). On a
+    machine shared with other work, CPU per request holds steadier than requests per second."""
+
+    def __init__(self, served: list[ServedProcess], database: str | None):
+        self.served = served
+        self.database = database
+        self.seconds: float | None = None
+        self.parts: dict[str, float] = {}  # process name (web, worker, original, postgres) -> CPU seconds
+
+    def _processes(self) -> dict:
+        import psutil
+
+        found = {}
+        for process in self.served:
+            if not process.running():
+                continue
+            for child in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]:
+                found[child.pid] = (process.name, child)
+        if self.database:
+            with admin_connection() as conn:
+                pids = [row[0] for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid()", [self.database])]
+            for pid in pids:
+                try:
+                    found[pid] = ("postgres", psutil.Process(pid))
+                except psutil.NoSuchProcess:
+                    pass
+        return found
+
+    @staticmethod
+    def _cpu(processes: dict) -> dict[int, tuple[str, float]]:
+        import psutil
+
+        times = {}
+        for pid, (name, process) in processes.items():
+            try:
+                cpu = process.cpu_times()
+                times[pid] = (name, cpu.user + cpu.system)
+            except psutil.NoSuchProcess:
+                pass
+        return times
+
+    def __call__(self) -> Callable[[], None]:
+        before = self._cpu(self._processes())
+
+        def stop() -> None:
+            after = self._cpu(self._processes())
+            # A process that ended meanwhile is lost; one that started counts from zero.
+            for pid, (name, cpu) in after.items():
+                self.parts[name] = self.parts.get(name, 0.0) + cpu - before.get(pid, (name, 0.0))[1]
+            self.seconds = sum(self.parts.values())
+        return stop
 
 
 # --- profiles of the web workers (py-spy) -------------------------------------------------
@@ -707,7 +777,8 @@ def parse_args(argv=None):
     parser.add_argument("--quiet-wait", type=float, default=30,
                         help="seconds to wait, before each timed scenario, for other work to leave the CPUs "
                              "(CPU pressure < 5%%; default 30)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the population and the original's models")
+    parser.add_argument("--client-seed", type=int, help="random seed of the clients' draws (default: a new one each run)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--py-spy", type=Path, metavar="DIR",
                         help="record the web workers with py-spy (on PATH) during the member tab and activity page "
@@ -752,8 +823,11 @@ def main(argv=None) -> None:
 
     started: list[ServedProcess] = []
     monitor = Monitor(args.database)
+    from bench.bench_member_models import python_speed_ms
+
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "population": population,
-                     "counts": fixtures.counts, "cpus": os.cpu_count(), "load_at_start": os.getloadavg()[0]}
+                     "counts": fixtures.counts, "cpus": os.cpu_count(), "load_at_start": os.getloadavg()[0],
+                     "python_speed_ms_at_start": python_speed_ms()}
     phases: list[PhaseResult] = []
     try:
         commands = procfile_commands()
@@ -776,7 +850,10 @@ def main(argv=None) -> None:
         pick = login_cycle(logins, args.threads)
         activity_ids = fixtures.activity_ids
         visitor_ids = [uuid.uuid4().hex for _ in range(args.threads)]
-        phase = dict(threads=args.threads, warmup=args.warmup, duration=args.duration, seed=args.seed,
+        # The clients' draws differ from run to run: a member's second view of an activity within 30 minutes
+        # learns nothing, so runs repeated soon after each other would log fewer events.
+        client_seed = results["client_seed"] = args.client_seed if args.client_seed is not None else secrets.randbits(31)
+        phase = dict(threads=args.threads, warmup=args.warmup, duration=args.duration, seed=client_seed,
                      quiet_wait=args.quiet_wait)
 
         def logged_out_tab(thread, rng):
@@ -799,7 +876,7 @@ def main(argv=None) -> None:
             return rng.choice((logged_out_tab, member_tab, detail_page, like_unlike))(thread, rng)
 
         print("settling (untimed) ...", flush=True)
-        results["settled_s"] = settle(args.port, mixed, threads=args.threads, seed=args.seed + 100,
+        results["settled_s"] = settle(args.port, mixed, threads=args.threads, seed=client_seed + 100,
                                       at_least=args.settle)
         results["settle_learned_s"] = wait_until_learned(monitor)
         print(f"steady after {results['settled_s']:.0f} s of untimed load; its events learned "
@@ -815,7 +892,10 @@ def main(argv=None) -> None:
             label = name.replace(" ", "_").replace("/", "")
             profile = (py_spy_recorder(py_spy, web, args.py_spy, label)
                        if py_spy and name in ("member tab", "activity page") else None)
-            phases.append(run_phase(name, args.port, next_requests=scenario, profile=profile, **phase))
+            meter = CpuMeter([web, worker], args.database)
+            phases.append(run_phase(name, args.port, next_requests=scenario,
+                                    hooks=[meter] + ([profile] if profile else []), **phase))
+            phases[-1].server_cpu, phases[-1].server_cpu_parts = meter.seconds, meter.parts
             if profile:
                 results.setdefault("profiles", {})[name] = profile_summary(sorted(args.py_spy.glob(f"{label}-*.txt")))
         load_stopped = time.perf_counter()
@@ -832,21 +912,24 @@ def main(argv=None) -> None:
 
         # 4. Rows written by member AI-tab GETs while their events are pending (worker stopped).
         worker.stop()
-        pending_logins = random.Random(args.seed + 1).sample(logins, min(args.pending_members, len(logins)))
+        pending_logins = random.Random(client_seed + 1).sample(logins, min(args.pending_members, len(logins)))
         opened = run_phase("open pages (worker stopped)", args.port, threads=args.threads, warmup=0, duration=3,
-                           seed=args.seed + 2, next_requests=lambda thread, rng: [Request(
-                               "activity page, member (worker stopped: events stay pending)", "GET", f"/activities/{rng.choice(activity_ids)}/",
+                           seed=client_seed + 2, next_requests=lambda thread, rng: [Request(
+                               "activity page, member (worker stopped: events stay pending)", "GET",
+                               f"/activities/{rng.choice(activity_ids)}/",
                                rng.choice(pending_logins[thread::args.threads]).headers())])
         phases.append(opened)
         pending_before = monitor.pending_events()
         time.sleep(args.stats_wait)
         rows_before = monitor.rows_changed()
+        meter = CpuMeter([web], args.database)
         pending_phase = run_phase("member tab, events pending", args.port, threads=args.threads, warmup=0,
-                                  duration=min(args.duration, 10), seed=args.seed + 3,
+                                  duration=min(args.duration, 10), seed=client_seed + 3, hooks=[meter],
                                   next_requests=lambda thread, rng: [Request(
                                       "AI tab, member with events pending (worker stopped)", "GET", TAB_PATH,
                                       rng.choice(pending_logins[thread::args.threads]).headers(),
                                       b'"source":"member"')])
+        pending_phase.server_cpu, pending_phase.server_cpu_parts = meter.seconds, meter.parts
         time.sleep(args.stats_wait)
         rows_after = monitor.rows_changed()
         pending_after = monitor.pending_events()
@@ -883,11 +966,13 @@ def main(argv=None) -> None:
             results["original_settled_s"] = settle(
                 args.original_port, lambda thread, rng: [Request(
                     "settle", "GET", f"{ORIGINAL_PATH}?member={rng.randrange(members)}", {}, b'"source":"member"')],
-                threads=args.threads, seed=args.seed + 200, at_least=args.settle)
+                threads=args.threads, seed=client_seed + 200, at_least=args.settle)
+            meter = CpuMeter([original], None)
             phases.append(run_phase("original", args.original_port, next_requests=lambda thread, rng: [Request(
                 "the original's AI tab: joblib.load + predict_proba", "GET",
                 f"{ORIGINAL_PATH}?member={rng.randrange(thread, members, args.threads)}", {}, b'"source":"member"')],
-                **phase))
+                hooks=[meter], **phase))
+            phases[-1].server_cpu, phases[-1].server_cpu_parts = meter.seconds, meter.parts
             original.stop()
         finally:
             shutil.rmtree(original_dir, ignore_errors=True)
@@ -896,6 +981,7 @@ def main(argv=None) -> None:
             process.stop()
         monitor.close()
     results["load_at_end"] = os.getloadavg()[0]
+    results["python_speed_ms_at_end"] = python_speed_ms()
     report(args, results, phases)
     if args.keep_logs:
         print(f"\nlogs: {log_dir}")
@@ -944,12 +1030,18 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
           + ", ".join(f"{phase.name} {phase.load_before:.2f}" for phase in phases)
           + f", {results['load_at_end']:.2f} at the end. CPU pressure (share of the last 10 s in which some task "
           "waited for a CPU) before each scenario: "
-          + ", ".join(f"{phase.name} {phase.quiet}" for phase in phases if phase.quiet) + ".")
+          + ", ".join(f"{phase.name} {phase.quiet}" for phase in phases if phase.quiet) + ". "
+          f"For scale, this Python summed range(10**6) in {results['python_speed_ms_at_start']:.0f} ms of CPU at the "
+          f"start and {results['python_speed_ms_at_end']:.0f} ms at the end (11 ms on a quiet machine here): CPU "
+          "times stretch when the host is busy.")
     print()
-    print("| scenario | p50 ms | p95 ms | p99 ms | req/s | errors | 429 | goal | met |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    print("| scenario | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | errors | 429 | goal | met |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     all_errors = 0
     for phase in phases:
+        answered = sum(len(times.seconds) for times in phase.rows.values())
+        cpu = (f"{phase.server_cpu / answered * 1000:.1f}" + ("¹" if len(phase.rows) > 1 else "")
+               if phase.server_cpu is not None and answered else "–")
         for row, times in phase.rows.items():
             all_errors += times.errors
             goal, check = goals.get(row, ("–", None))
@@ -957,7 +1049,8 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
             errors = str(times.errors) + (f" ({', '.join(f'{k}: {v}' for k, v in times.statuses.items() if k != '200')})"
                                           if times.errors else "")
             print(f"| {row} | {times.percentile_ms(50):.1f} | {times.percentile_ms(95):.1f} | "
-                  f"{times.percentile_ms(99):.1f} | {rate[row]:.1f} | {errors} | {times.limited} | {goal} | {met} |")
+                  f"{times.percentile_ms(99):.1f} | {rate[row]:.1f} | {cpu} | {errors} | {times.limited} | {goal} | "
+                  f"{met} |")
     first = results["first_request"]
     first_worst = max(first["member_tab_s"], first["logged_out_tab_s"])
     learned = results["learned_after_load"]
@@ -965,21 +1058,43 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
     pss = results["pss"]
     if original and member and original.seconds:
         ratio = rate["AI tab, member"] / rate["the original's AI tab: joblib.load + predict_proba"]
-        print(f"| member AI tab ÷ the original, req/s | | | | {ratio:.2f}× | | | ≥ {GOAL_ORIGINAL_FACTOR:g}× | "
+        print(f"| member AI tab ÷ the original, req/s | | | | {ratio:.2f}× | | | | ≥ {GOAL_ORIGINAL_FACTOR:g}× | "
               f"{yes(ratio >= GOAL_ORIGINAL_FACTOR)} |")
     print(f"| first requests after the port opened (member tab, then logged out), s | "
-          f"{first['member_tab_s']:.2f} / {first['logged_out_tab_s']:.2f} | | | | "
+          f"{first['member_tab_s']:.2f} / {first['logged_out_tab_s']:.2f} | | | | | "
           f"{int(first['member_tab_status'] != 200) + int(first['logged_out_tab_status'] != 200)} | | "
           f"≤ {GOAL_FIRST_REQUEST_S:g} s each | {yes(first_worst <= GOAL_FIRST_REQUEST_S)} |")
     print(f"| PSS of the web processes (gunicorn master + workers: {' + '.join(f'{m:.0f}' for m in pss['each_mib'])})"
           f", MiB, after the load | "
-          f"{pss['mib']:.0f} | | | | | | ≤ {GOAL_PSS_MIB} | {yes(pss['mib'] <= GOAL_PSS_MIB)} |")
+          f"{pss['mib']:.0f} | | | | | | | ≤ {GOAL_PSS_MIB} | {yes(pss['mib'] <= GOAL_PSS_MIB)} |")
     print(f"| seconds until no event pending after the load ({learned['pending_at_stop']} pending when it stopped; "
-          f"worker running) | {learned['seconds']:.1f} | | | | {learned['pending_left']} left | | "
+          f"worker running) | {learned['seconds']:.1f} | | | | | {learned['pending_left']} left | | "
           f"≤ {GOAL_LEARN_S:g} | {yes(learned['seconds'] <= GOAL_LEARN_S and not learned['pending_left'])} |")
     print(f"| rows written by {rows['requests']:,} member AI-tab GETs ({rows['pending_before']} events pending, "
-          f"worker stopped) | {rows['rows']} | | | | | | 0 | {yes(rows['rows'] == 0 and rows['pending_before'] > 0)} |")
-    print(f"| errors, all scenarios | {all_errors} | | | | | | 0 | {yes(all_errors == 0)} |")
+          f"worker stopped) | {rows['rows']} | | | | | | | 0 | {yes(rows['rows'] == 0 and rows['pending_before'] > 0)} |")
+    print(f"| errors, all scenarios | {all_errors} | | | | | | | 0 | {yes(all_errors == 0)} |")
+    print()
+    print("Server CPU ms/req: CPU time of the gunicorn workers, the task worker and the database's PostgreSQL "
+          "backends while the scenario counted, divided by the requests answered (¹ per request of the phase: "
+          "like and unlike together; the activity page's and like's include the worker's learning done meanwhile). "
+          "It depends less on other work on the machine than req/s does.")
+    print()
+    print("Where that CPU went, ms per request answered (and the client threads' own CPU, this process):")
+    print()
+    for phase in phases:
+        answered = sum(len(times.seconds) for times in phase.rows.values())
+        if phase.server_cpu is not None and answered:
+            parts = ", ".join(f"{name} {seconds / answered * 1000:.1f}" for name, seconds in phase.server_cpu_parts.items())
+            print(f"- {phase.name}: {parts}; client {phase.client_cpu / answered * 1000:.1f}")
+    if original and member and original.seconds:
+        member_phase = next(phase for phase in phases if "AI tab, member" in phase.rows)
+        original_phase = next(phase for phase in phases if phase.name == "original")
+        if member_phase.server_cpu and original_phase.server_cpu:
+            ours = member_phase.server_cpu / len(member.seconds)
+            theirs = original_phase.server_cpu / len(original.seconds)
+            results["cpu_per_request_ms"] = {"member_tab": ours * 1000, "original": theirs * 1000}
+            print(f"Server CPU per request: member AI tab {ours * 1000:.1f} ms, the original's {theirs * 1000:.1f} ms "
+                  f"({theirs / ours:.2f}× the member tab's).")
     print()
     print(f"- first requests: the port opened {first['port_open_s']:.2f} s after `web` started; the member tab "
           f"answered {first['member_tab_status']} in {first['member_tab_s']:.2f} s, then the logged-out tab "
@@ -1006,6 +1121,7 @@ def report(args, results: dict, phases: list[PhaseResult]) -> None:
     if args.json:
         payload = dict(results, phases=[{
             "name": phase.name, "duration": phase.duration, "load_before": phase.load_before, "cpu_pressure": phase.quiet,
+            "server_cpu_s": phase.server_cpu, "server_cpu_parts_s": phase.server_cpu_parts, "client_cpu_s": phase.client_cpu,
             "rows": {row: {"p50_ms": t.percentile_ms(50), "p95_ms": t.percentile_ms(95), "p99_ms": t.percentile_ms(99),
                            "requests_per_s": rate[row], "errors": t.errors, "statuses": t.statuses,
                            "rate_limited": t.limited} for row, t in phase.rows.items()}} for phase in phases])
