@@ -360,10 +360,16 @@ def settle(port: int, next_requests: Callable[[int, random.Random], list[Request
     """Untimed load until the server answers steadily: at least `at_least` seconds, then until a
     `window` in which every request answered 200 within `slow` seconds (every worker has loaded
     what it loads on its first requests). Returns the seconds it took."""
+    def on_new_connections(thread: int, rng: random.Random) -> list[Request]:
+        # A new connection per request, so that every web worker gets some (a worker keeps the
+        # keep-alive connections it accepted).
+        return [Request(r.row, r.method, r.path, {**r.headers, "Connection": "close"}, r.expect)
+                for r in next_requests(thread, rng)]
+
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
         result = run_phase("settle", port, threads=threads, warmup=0, duration=window, seed=seed,
-                           next_requests=next_requests)
+                           next_requests=on_new_connections)
         seed += 1
         answered = [second for times in result.rows.values() for second in times.seconds]
         failed = sum(times.errors for times in result.rows.values())
