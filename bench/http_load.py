@@ -122,16 +122,36 @@ class ServedProcess:
     def running(self) -> bool:
         return self.process.poll() is None
 
+    def _group_alive(self) -> bool:
+        """Whether a process of the group still runs (a zombie waiting to be reaped does not count)."""
+        import psutil
+
+        for candidate in psutil.process_iter(["status"]):
+            try:
+                if os.getpgid(candidate.pid) == self.process.pid and candidate.info["status"] != psutil.STATUS_ZOMBIE:
+                    return True
+            except (ProcessLookupError, psutil.NoSuchProcess):
+                pass
+        return False
+
     def stop(self, timeout: float = 30) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the group this process leads (start_new_session)
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
+        """SIGTERM to the process group (this process leads it: start_new_session), then wait until every
+        process of the group has exited (gunicorn's workers outlive the `sh` that started them), SIGKILL after
+        `timeout` seconds."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.perf_counter() + timeout
+        while self._group_alive() and time.perf_counter() < deadline:
+            self.process.poll()  # reaps the `sh` once it has exited
+            time.sleep(0.05)
+        if self._group_alive():
             os.killpg(self.process.pid, signal.SIGKILL)
+        try:
             self.process.wait(10)
-        except ProcessLookupError:
+        except subprocess.TimeoutExpired:
             pass
 
     def log_tail(self, lines: int = 30) -> str:
