@@ -14,12 +14,16 @@ Steps, in one run:
    `release` line runs every time. Sessions for --sessions members are written directly
    (Django's session store, as a login would), with a CSRF cookie for the like API.
 2. The Procfile's `web` line is started alone; the TCP port is polled until it accepts, then the
-   first member AI-tab GET and the first logged-out one are timed. Then the `worker` line starts.
+   first member AI-tab GET and the first logged-out one are timed. Then the `worker` line starts,
+   and untimed mixed load runs (on new connections, so every web worker gets some) until every
+   request answers within 1 s for 2 s: the workers load their model and tokenizer on first use.
 3. Each scenario runs alone with --threads client threads (keep-alive connections) for --warmup +
    --duration seconds, only the last --duration counted: logged-out AI tab, member AI tab,
    activity page (a member's view: an event queued for the worker), like / unlike (POST and DELETE
-   of the like API, alternately, for random members). Then: seconds until no learning event is
-   pending, with the worker running; PSS of the gunicorn master and workers.
+   of the like API, alternately, for random members). While each counts, the CPU time of the web
+   workers, the task worker and the database's PostgreSQL backends is summed (server CPU per
+   request: steadier than req/s on a machine shared with other work). Then: seconds until no
+   learning event is pending, with the worker running; PSS of the gunicorn master and workers.
 4. Rows written by member AI-tab GETs: the worker is stopped, members open activity pages (their
    events stay pending), and those members' AI tabs are fetched between two readings of
    `pg_stat_user_tables` (inserted + updated + deleted rows, all tables); the worker is restarted
@@ -30,8 +34,9 @@ Steps, in one run:
    datasets/raw/activities.csv, ≈1 MB, as the original kept per member) and calls `predict_proba`
    on the member's interests.
 
-It prints one markdown table (scenario, p50 / p95 / p99 ms, req/s, errors, goal, met) and the other
-figures; --json writes them too. bench/README.md shows results.
+It prints one markdown table (scenario, p50 / p95 / p99 ms, req/s, server CPU ms per request, errors,
+429s, goal, met) and the other figures; --json writes them too; --py-spy DIR adds where the web
+workers' time goes in the member tab and activity page scenarios. bench/README.md shows results.
 """
 from __future__ import annotations
 
