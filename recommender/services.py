@@ -323,11 +323,12 @@ def _write_log_changes(changes: LogChanges) -> None:
 def _bring_up_to_date(model: ActiveModel, row: MemberModel, *, rebuild: bool = False) -> MemberState:
     """`_state_with_log` written back, `row` locked: the counts saved and the log updated."""
     pending = list(_events(row.member_id, LearningEvent.State.PENDING))
+    replayed = rebuild or row.base_version != model.version
     state, changes, changed = _state_with_log(model, row, pending, rebuild=rebuild)
     if changed:
         _write_log_changes(changes)
         state.save(model.version, state.row.event_count)
-        if rebuild or changes.removed:
+        if replayed:
             logger.info("rebuilt member model of member %s for model %s", row.member_id, model.version)
     return state
 

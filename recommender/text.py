@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
 from functools import lru_cache
 
 # Only real markup: an HTML comment or a tag that starts with a Latin letter (<p>, </b>, <br/>,
@@ -70,11 +71,21 @@ _KEPT_TAGS = ("NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SL", "SH", "SN", "MA
 KIWI_OPTIONS = {"load_multi_dict": False, "load_typo_dict": False}
 
 
-@lru_cache(maxsize=1)
-def _kiwi():
-    from kiwipiepy import Kiwi  # imported lazily: only models that use morphemes pay its start-up
+_kiwi_lock = threading.Lock()
+_kiwi_instance = None
 
-    return Kiwi(**KIWI_OPTIONS)
+
+def _kiwi():
+    """The process's one Kiwi. Built under a lock: requests arriving together at a fresh process
+    would otherwise each build their own (seconds and hundreds of MiB apiece)."""
+    global _kiwi_instance
+    if _kiwi_instance is None:
+        with _kiwi_lock:
+            if _kiwi_instance is None:
+                from kiwipiepy import Kiwi  # imported lazily: only models that use morphemes pay its start-up
+
+                _kiwi_instance = Kiwi(**KIWI_OPTIONS)
+    return _kiwi_instance
 
 
 def kiwi_morphemes(text: str) -> list[str]:
