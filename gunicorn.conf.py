@@ -28,6 +28,10 @@ preload_app = True
 def on_starting(server):
     """Runs in the master after the preloaded app is imported and before the listening socket
     is opened, so no request waits for the warm-up."""
+    from django.apps import apps
+
+    if not apps.ready:  # not the site (bench/http_load.py serves a plain WSGI app with this config)
+        return
     from django.db import connections
 
     from teenplay.warmup import warm_up_web_process
