@@ -75,10 +75,21 @@ def _category(category_id: int, probability: float, digits: int | None = None) -
 # --- what to ask ------------------------------------------------------------------
 
 
+# Every logged-out AI tab asks for today's season keywords: kept a minute per process, emptied
+# in the process where an operator saves a keyword set.
+_season_cache: ExpiringCache[str] = ExpiringCache(
+    "recommender.season", lambda: settings.RECOMMENDER_SEASON_CACHE_SECONDS, cleared_by=(SeasonKeywordSet,)
+)
+
+
 def season_keywords(*, today: date | None = None) -> str:
     """The operators' keywords for today: the enabled set whose dates contain today, the
     narrowest range first; the built-in default when none does."""
     today = today or timezone.localdate()
+    return _season_cache.get(today, lambda: _season_keywords_of(today))
+
+
+def _season_keywords_of(today: date) -> str:
     candidates = SeasonKeywordSet.objects.filter(is_enabled=True).filter(
         Q(start_date__isnull=True) | Q(start_date__lte=today), Q(end_date__isnull=True) | Q(end_date__gte=today)
     )

@@ -262,11 +262,13 @@ RECOMMENDER_LIKE_TOGGLE_MINUTES = int(os.environ.get("RECOMMENDER_LIKE_TOGGLE_MI
 RECOMMENDER_RECENCY_HALF_LIFE_DAYS = float(os.environ.get("RECOMMENDER_RECENCY_HALF_LIFE_DAYS", "30"))
 RECOMMENDER_DEFAULT_SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
 RECOMMENDER_SIMILAR_COUNT = 4
-# Per-process caches of activity ids (never of cards or like states): the newest open activities
-# of each category for the AI tab, and the main page's 인기/최신 tabs. Saving an activity or a club
-# empties them in its process; other processes follow within this many seconds. 0 turns them off.
+# Per-process caches of ids (never of cards or like states): the newest open activities of each
+# category for the AI tab, and the main page's 인기/최신 tabs; and today's season keywords. Saving
+# an activity or a club (a keyword set) empties them in its process; other processes follow within
+# this many seconds. 0 turns them off.
 RECOMMENDER_NEWEST_CACHE_SECONDS = float(os.environ.get("RECOMMENDER_NEWEST_CACHE_SECONDS", "10"))
 ACTIVITY_TAB_CACHE_SECONDS = float(os.environ.get("ACTIVITY_TAB_CACHE_SECONDS", "30"))
+RECOMMENDER_SEASON_CACHE_SECONDS = float(os.environ.get("RECOMMENDER_SEASON_CACHE_SECONDS", "60"))
 # Experiment arms for the AI tab, e.g. "personal=50,ranked=50" (arms: seed, personal, ranked).
 # Empty: everyone gets RECOMMENDER_RANKING. Members are assigned by a stable hash of their id
 # and the experiment's name; logged-out visitors by their random visitor cookie.

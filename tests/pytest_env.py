@@ -15,3 +15,4 @@ os.environ.setdefault("TASKS_BACKEND", "immediate")
 # tests/recommender/test_caches.py, which turns them on to test what invalidates them.
 os.environ.setdefault("RECOMMENDER_NEWEST_CACHE_SECONDS", "0")
 os.environ.setdefault("ACTIVITY_TAB_CACHE_SECONDS", "0")
+os.environ.setdefault("RECOMMENDER_SEASON_CACHE_SECONDS", "0")

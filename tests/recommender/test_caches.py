@@ -22,13 +22,16 @@ def caches_on(settings):
     from activity.selectors import _tab_ids
     from recommender.selectors import _newest_cache
 
+    from recommender.selectors import _season_cache
+
     settings.RECOMMENDER_NEWEST_CACHE_SECONDS = 300
     settings.ACTIVITY_TAB_CACHE_SECONDS = 300
-    _newest_cache.clear()
-    _tab_ids.clear()
+    settings.RECOMMENDER_SEASON_CACHE_SECONDS = 300
+    for cache in (_newest_cache, _tab_ids, _season_cache):
+        cache.clear()
     yield
-    _newest_cache.clear()
-    _tab_ids.clear()
+    for cache in (_newest_cache, _tab_ids, _season_cache):
+        cache.clear()
 
 
 @pytest.fixture
@@ -121,3 +124,12 @@ def test_decoded_member_counts_are_reused_until_the_worker_changes_them(member, 
     learned = current_member_state(member=member)
     assert learned.row.event_count == 1 and learned.delta.class_count[4] == pending.delta.class_count[4]
     assert first.delta.class_count[4] == pending.delta.class_count[4] - 2.0  # the cached copy was not changed
+
+
+def test_season_keywords_an_operator_saves_are_asked_at_once(client, travel_listings):
+    from recommender.models import SeasonKeywordSet
+
+    assert client.get(AI_TAB).json()["query"] == "여행 바다 산 여름 시원한"
+    SeasonKeywordSet.objects.create(keywords="주식 재테크 ETF")
+    body = client.get(AI_TAB).json()
+    assert body["query"] == "주식 재테크 ETF" and body["categories"][0]["name"] == "재테크"
