@@ -33,7 +33,10 @@ class Queue:
                 if os.environ.get("CI") == "true":
                     raise
                 pytest.skip(f"Redis is not reachable: {error}")
-            django_rq.get_queue("default").empty()
+            queue = django_rq.get_queue("default")
+            queue.empty()
+            # Failed jobs stay in Redis after a run: count only this test's.
+            self._failed_before = queue.failed_job_registry.count
 
     def waiting(self) -> int:
         if QUEUE == "database":
@@ -53,7 +56,7 @@ class Queue:
             return DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count()
         import django_rq
 
-        return django_rq.get_queue("default").failed_job_registry.count
+        return django_rq.get_queue("default").failed_job_registry.count - self._failed_before
 
     def run_worker(self) -> None:
         """The backend's own worker, until the queue is empty (in this process, on the test database)."""
