@@ -14,9 +14,8 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from activity import selectors as activity_selectors
-from activity.models import Activity
+from activity.models import Activity, Club
 from activity.reference import CATEGORY_NAMES, REGION_NAMES
-from activity.models import Club
 from activity.selectors import cards_in_order, open_activities
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import (
@@ -228,14 +227,18 @@ _newest_cache: ExpiringCache[list[tuple]] = ExpiringCache(
 def _newest_of_each(category_ids: list[int]) -> dict[int, list[int]]:
     """Up to TAB_SIZE newest open activity ids of each category, from the per-process cache."""
     now = timezone.now()
+
+    def still_open(category_id: int) -> list[int]:
+        return [activity_id for activity_id, ends in kept[category_id] if ends >= now]
+
     kept = _newest_cache.get_many(category_ids, _query_newest_of_each)
-    newest = {}
-    for category_id in category_ids:
-        still_open = [activity_id for activity_id, ends in kept[category_id] if ends >= now]
-        if len(still_open) < TAB_SIZE and len(kept[category_id]) == NEWEST_KEPT:
-            still_open = [activity_id for activity_id, _ in _query_newest_of_each([category_id])[category_id]]
-        newest[category_id] = still_open[:TAB_SIZE]
-    return newest
+    # A full list that has too few left open (they ended since): asked again, and kept in its place.
+    short = [category_id for category_id in category_ids
+             if len(kept[category_id]) == NEWEST_KEPT and len(still_open(category_id)) < TAB_SIZE]
+    if short:
+        _newest_cache.discard(short)
+        kept.update(_newest_cache.get_many(short, _query_newest_of_each))
+    return {category_id: still_open(category_id)[:TAB_SIZE] for category_id in category_ids}
 
 
 def _query_newest_of_each(category_ids: list[int]) -> dict[int, list[tuple]]:

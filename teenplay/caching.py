@@ -50,6 +50,11 @@ class ExpiringCache(Generic[Value]):
     def get(self, key: Hashable, compute: Callable[[], Value]) -> Value:
         return self.get_many([key], lambda _keys: {key: compute()})[key]
 
+    def discard(self, keys: list[Hashable]) -> None:
+        with self._lock:
+            for key in keys:
+                self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
