@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -70,8 +70,11 @@ def _read_dataset(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _date_shifter(today: datetime):
-    """Move the datasets' dates so REFERENCE_DATE becomes the loading day."""
-    shift = datetime.combine(today.date(), REFERENCE_DATE.time()) - REFERENCE_DATE
+    """Move the datasets' dates by whole days so REFERENCE_DATE becomes the last moment at its
+    time of day that is not after `today` (before noon that is yesterday noon: nothing is created
+    in the future)."""
+    reference_day = today.date() if today.time() >= REFERENCE_DATE.time() else today.date() - timedelta(days=1)
+    shift = datetime.combine(reference_day, REFERENCE_DATE.time()) - REFERENCE_DATE
     current_zone = timezone.get_current_timezone()
 
     def shifted(text: str) -> datetime:

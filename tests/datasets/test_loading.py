@@ -1,7 +1,7 @@
 """load_datasets and export_activities against the real database."""
 import csv
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -61,6 +61,17 @@ def test_loading_on_another_day_shifts_by_that_day():
     newest = Activity.objects.order_by("-created_date").first()
     assert timezone.localtime(newest.created_date).date() <= datetime(2030, 1, 15).date()
     assert timezone.localtime(newest.created_date).year in (2029, 2030)
+
+
+def test_loading_just_after_midnight_creates_nothing_in_the_future():
+    # The datasets' reference moment is noon: loaded at 00:05 it maps to yesterday noon.
+    loading_moment = timezone.make_aware(datetime(2030, 1, 15, 0, 5))
+    load_datasets(directory=DATASETS, today=loading_moment, show_progress=False)
+    assert not Activity.objects.filter(created_date__gt=loading_moment).exists()
+    newest = Activity.objects.order_by("-created_date").first()
+    assert loading_moment - newest.created_date < timedelta(days=2)
+    recruiting = Activity.objects.filter(recruit_start__lte=loading_moment, recruit_end__gte=loading_moment)
+    assert recruiting.count() > 50
 
 
 def _small_copy(tmp_path, activities_rows=40):
