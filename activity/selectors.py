@@ -3,8 +3,10 @@ page runs a fixed number of queries however many cards it shows."""
 from functools import cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -56,12 +58,83 @@ CARD_FIELDS = (
 def cards_in_order(ids: list[int], *, member=None, open_only: bool = False) -> list[Activity]:
     """The cards of these activities in this order, in one query. Ids no longer enabled (and,
     with `open_only`, ones that have ended) are left out, so a list of ids kept from earlier
-    never shows a hidden, deleted or ended activity; like counts and the like state are current."""
-    queryset = activity_cards(member=member).filter(id__in=ids).only(*CARD_FIELDS)
+    never shows a hidden, deleted or ended activity; like counts and the like state are current.
+
+    Every AI tab, similar list and main-page tab runs this, so its SQL is written once per
+    shape and process (_cards_sql) instead of being built by the ORM on each call (that cost
+    several times the query itself). It reads what `activity_cards` does; a test compares them."""
+    return _read_cards(ids, member=member, open_only=open_only, fields=CARD_FIELDS)
+
+
+# The detail page: the card and the texts it shows.
+DETAIL_FIELDS = (*CARD_FIELDS, "content", "intro", "address_location", "address_detail")
+
+
+def activity_detail(*, activity_id: int, member=None) -> Activity:
+    """The enabled activity (of an enabled club) with its card's counts and like state, or a 404."""
+    found = _read_cards([activity_id], member=member, open_only=False, fields=DETAIL_FIELDS)
+    if not found:
+        raise Http404("활동을 찾을 수 없어요.")
+    return found[0]
+
+
+MAX_ID = 2**63 - 1
+
+
+def _read_cards(ids: list[int], *, member, open_only: bool, fields: tuple[str, ...]) -> list[Activity]:
+    # An id past the databases' 64-bit integers (a typed URL) matches nothing rather than failing.
+    ids = [activity_id for activity_id in dict.fromkeys(ids) if 0 < activity_id <= MAX_ID]
+    if not ids:
+        return []
+    with_member = member is not None and member.is_authenticated
+    params: list = [True, True]  # enabled likes and participants counted
+    if with_member:
+        params += [member.pk, True]
+    params += [*ids, True, True]  # the activity and its club enabled
     if open_only:
-        queryset = queryset.filter(activity_end__gte=timezone.now())
-    by_id = {activity.id: activity for activity in queryset}
+        params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
+    sql = _cards_sql(fields=fields, id_count=len(ids), with_member=with_member, open_only=open_only)
+    by_id = {}
+    for activity in Activity.objects.raw(sql, params):
+        # The card's club and category are the two names it shows, not their whole rows.
+        activity.club = Club(id=activity.club_id, name=activity.club_name)
+        activity.category = Category(id=activity.category_id, name=activity.category_name)
+        if with_member:
+            activity.is_like = bool(activity.is_like)  # SQLite answers 0 or 1
+        by_id[activity.id] = activity
     return [by_id[activity_id] for activity_id in ids if activity_id in by_id]
+
+
+@cache
+def _cards_sql(*, fields: tuple[str, ...], id_count: int, with_member: bool, open_only: bool) -> str:
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    activity_columns = ", ".join(f"a.{column(Activity, name)}" for name in fields if "__" not in name)
+
+    def enabled_count(model) -> str:
+        return (f"(SELECT COUNT(*) FROM {table(model)} x WHERE x.{column(model, 'activity')} = a.{column(Activity, 'id')}"
+                f" AND x.{column(model, 'status')} = %s)")
+
+    is_like = ""
+    if with_member:
+        is_like = (f", EXISTS (SELECT 1 FROM {table(ActivityLike)} x WHERE x.{column(ActivityLike, 'activity')} = a.{column(Activity, 'id')}"
+                   f" AND x.{column(ActivityLike, 'member')} = %s AND x.{column(ActivityLike, 'status')} = %s) AS is_like")
+    still_open = f" AND a.{column(Activity, 'activity_end')} >= %s" if open_only else ""
+    return (
+        f"SELECT {activity_columns}, c.{column(Club, 'name')} AS club_name, g.{column(Category, 'name')} AS category_name,"
+        f" {enabled_count(ActivityLike)} AS like_count, {enabled_count(ActivityMember)} AS member_count{is_like}"
+        f" FROM {table(Activity)} a"
+        f" JOIN {table(Club)} c ON c.{column(Club, 'id')} = a.{column(Activity, 'club')}"
+        f" JOIN {table(Category)} g ON g.{column(Category, 'id')} = a.{column(Activity, 'category')}"
+        f" WHERE a.{column(Activity, 'id')} IN ({', '.join(['%s'] * id_count)})"
+        f" AND a.{column(Activity, 'status')} = %s AND c.{column(Club, 'status')} = %s{still_open}"
+    )
 
 
 # The main page's tabs are the same for everyone but the like state: their ids are kept a few
@@ -108,11 +181,6 @@ def activity_list(*, category_id=None) -> QuerySet[Activity]:
     if category_id is not None:
         queryset = queryset.filter(category_id=category_id)
     return queryset
-
-
-def activity_detail(*, activity_id, member=None) -> Activity:
-    """The enabled activity or a 404."""
-    return get_object_or_404(activity_cards(member=member), pk=activity_id)
 
 
 def enabled_activity(*, activity_id) -> Activity:
