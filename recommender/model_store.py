@@ -5,6 +5,7 @@ raises ModelUnavailable with a message naming the file and how to rebuild it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -14,11 +15,12 @@ from pathlib import Path
 import joblib
 from sklearn.pipeline import Pipeline
 
-from recommender.training import METRICS_FILENAME, sha256_of
 
 logger = logging.getLogger(__name__)
 
 REBUILD_HINT = "python manage.py train_recommender"
+# Written beside the model by training: its version, sha256, metrics and training details.
+METRICS_FILENAME = "activity_recommender.json"
 
 
 class ModelUnavailable(RuntimeError):
@@ -31,6 +33,14 @@ class LoadedModel:
     version: str
     path: Path
     metadata: dict
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 _lock = threading.Lock()

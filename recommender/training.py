@@ -6,7 +6,6 @@ No Django import: the management command and the notebooks call these functions.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -34,6 +33,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline
 
 from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
+from recommender.model_store import METRICS_FILENAME, sha256_of
 from recommender.evaluation import LabelledText, draw_confusion_matrix, evaluate_pipeline, public_report
 from recommender.text import (
     activity_text, char_ngrams, kiwi_morphemes, morphemes_and_char_ngrams, morphemes_related_and_char_ngrams,
@@ -41,7 +41,6 @@ from recommender.text import (
 )
 
 MODEL_FILENAME = "activity_recommender.pkl"
-METRICS_FILENAME = "activity_recommender.json"
 CONFUSION_FILENAME = "confusion_matrix.png"
 CONFUSION_NORMALIZED_FILENAME = "confusion_matrix_normalized.png"
 SPLIT_RANDOM_STATE = 124
@@ -211,14 +210,6 @@ def compare_tokenizers(features: pd.Series, target: pd.Series, check: tuple[pd.S
 
 
 # --- export -----------------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _dump_atomically(pipe: Pipeline, path: Path) -> None:
