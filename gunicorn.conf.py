@@ -24,8 +24,8 @@ errorlog = "-"
 def _limit_malloc_arenas(arenas: int = 2) -> None:
     """glibc gives each thread that allocates its own malloc arena (up to 8 per core), and freed
     memory stays in them: with 8 threads per worker that cost ~10 MiB over two workers
-    (bench/http_load.py). Set
-    here, in the master before any worker thread exists (MALLOC_ARENA_MAX in the environment wins)."""
+    (bench/http_load.py). Set in the master before any worker thread exists; MALLOC_ARENA_MAX
+    in the environment wins."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return
     try:
