@@ -1,5 +1,6 @@
 """Reads for activity pages and APIs. All annotation and joins live here so each
 page runs a fixed number of queries however many cards it shows."""
+from collections.abc import Callable
 from functools import cache
 
 from django.conf import settings
@@ -145,13 +146,21 @@ _tab_ids: ExpiringCache[list[int]] = ExpiringCache(
 )
 
 
-def _cards_of_tab(name: str, ids_of_tab, member, limit: int) -> list[Activity]:
-    ids = _tab_ids.get((name, limit), ids_of_tab)
-    cards = cards_in_order(ids, member=member)
-    if len(cards) < len(ids):  # one was hidden in another process since: ask again
-        _tab_ids.clear()
-        cards = cards_in_order(_tab_ids.get((name, limit), ids_of_tab), member=member)
+def cards_of_kept_ids(pick_ids: Callable[[], list[int]], *, kept: ExpiringCache, member,
+                      open_only: bool = False) -> list[Activity]:
+    """The cards of ids that `pick_ids` draws from the `kept` cache. When one of them was hidden
+    or ended since (its save cleared the cache only in the process that made it), the card
+    read leaves it out: the kept lists are dropped and the ids asked again, so the list stays full."""
+    ids = pick_ids()
+    cards = cards_in_order(ids, member=member, open_only=open_only)
+    if len(cards) < len(ids):
+        kept.clear()
+        cards = cards_in_order(pick_ids(), member=member, open_only=open_only)
     return cards
+
+
+def _cards_of_tab(name: str, ids_of_tab, member, limit: int) -> list[Activity]:
+    return cards_of_kept_ids(lambda: _tab_ids.get((name, limit), ids_of_tab), kept=_tab_ids, member=member)
 
 
 def popular_activities(*, member=None, limit=MAIN_TAB_SIZE) -> list[Activity]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from activity import selectors as activity_selectors
 from activity.models import Activity, Club
 from activity.reference import CATEGORY_NAMES, REGION_NAMES
-from activity.selectors import cards_in_order, open_activities
+from activity.selectors import cards_in_order, cards_of_kept_ids, open_activities
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import (
     MemberDelta,
@@ -177,11 +177,7 @@ def recommended_activities(*, member=None, arm: str | None = None) -> Recommenda
             return _pick_activity_ids(ranked_ids, first=_ordered_by_member(model, state, ranked_ids[: len(QUOTAS)]))
         return _pick_activity_ids(ranked_ids)
 
-    ids = pick()
-    cards = cards_in_order(ids, member=member if logged_in else None, open_only=True)
-    if len(cards) < len(ids):  # hidden or ended since another process's save: ask the database again
-        _newest_cache.clear()
-        cards = cards_in_order(pick(), member=member if logged_in else None, open_only=True)
+    cards = cards_of_kept_ids(pick, kept=_newest_cache, member=member if logged_in else None, open_only=True)
     return RecommendationResult(
         source=source,
         query=query,
