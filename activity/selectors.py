@@ -79,7 +79,7 @@ def activity_detail(*, activity_id: int, member=None) -> Activity:
     return found[0]
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1  # the largest id the databases store (64-bit integers)
 
 
 def _read_cards(ids: list[int], *, member, open_only: bool, fields: tuple[str, ...]) -> list[Activity]:

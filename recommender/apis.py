@@ -39,7 +39,7 @@ class StrictIdField(serializers.IntegerField):
 class ImpressionBatchSerializer(serializers.Serializer):
     impression_token = serializers.CharField(max_length=4000)
     activity_ids = serializers.ListField(
-        child=StrictIdField(min_value=1, max_value=2**63 - 1), min_length=1,
+        child=StrictIdField(min_value=1, max_value=activity_selectors.MAX_ID), min_length=1,
         max_length=services.MAX_IMPRESSION_BATCH,
     )
 
