@@ -17,6 +17,7 @@ from crawler.cleaning import ACTIVITY_COLUMNS, CLUB_CATEGORY_COLUMNS, CLUB_COLUM
 from member.models import Member, MemberFavoriteCategory
 from member.services import signup_member
 from recommender.services import record_like_after_click, record_like_learning, record_unlike_learning
+from teenplay.instrumentation import timed
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +228,8 @@ def like_activity(*, member, activity: Activity) -> ActivityLike:
             like.status = True
             like.updated_date = timezone.now()
             like.save(update_fields=["status", "updated_date"])
-        record_like_learning(member=member, activity=activity)
+        with timed("like_learning"):  # the part of a like that learning adds (bench/)
+            record_like_learning(member=member, activity=activity)
         record_like_after_click(member=member, activity_id=activity.pk)
     return like
 
