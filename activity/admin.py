@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from activity.models import Activity, ActivityLike, ActivityMember, Category, Club, ClubCategory, Region
-from recommender.services import refresh_similar_activities
 
 
 @admin.register(Category)
@@ -41,10 +40,6 @@ class ActivityAdmin(admin.ModelAdmin):
     autocomplete_fields = ("club",)
     list_select_related = ("club", "category")
     date_hierarchy = "created_date"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        refresh_similar_activities(activity=obj)  # keep the detail page's similar list current
 
 
 @admin.register(ActivityLike)

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from activity import apis, views
+from activity import views
 
 app_name = "activity"
 
+# The main page, an activity's page and its like API share this namespace but are the
+# recommender's views (recommender.urls.activity_page_patterns; teenplay.urls joins them).
 urlpatterns = [
-    path("", views.main_page, name="main"),
     path("activities/", views.activity_list_page, name="list"),
-    path("activities/<int:activity_id>/", views.activity_detail_page, name="detail"),
-    path("api/activities/<int:activity_id>/like/", apis.ActivityLikeApi.as_view(), name="like"),
 ]

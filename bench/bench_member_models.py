@@ -241,7 +241,7 @@ def populate(*, members: int, activities: int, event_share: float, batch: int, r
     from django.utils import timezone
 
     from activity.models import Activity, ActivityLike, ActivityMember, Club
-    from activity.reference import CATEGORY_IDS, REGION_NAMES
+    from reference import CATEGORY_IDS, REGION_NAMES
     from member.models import Member, MemberFavoriteCategory
     from recommender.active_model import active_model
     from recommender.models import LearningEvent, MemberModel

@@ -714,7 +714,7 @@ def build_original_models(directory: Path, members: int, seed: int) -> dict:
     from sklearn.naive_bayes import MultinomialNB
     from sklearn.pipeline import Pipeline
 
-    from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES
+    from reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES
     from bench.bench_member_models import KEYWORDS
 
     frame = pd.read_csv(ROOT / "datasets" / "raw" / "activities.csv", dtype=str, keep_default_na=False,

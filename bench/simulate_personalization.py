@@ -47,7 +47,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from activity.reference import CATEGORY_NAMES, REGION_NAMES  # noqa: E402
+from reference import CATEGORY_NAMES, REGION_NAMES  # noqa: E402
 from recommender.engine import (  # noqa: E402
     BaseCounts,
     MemberDelta,

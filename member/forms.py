@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from activity.models import Category
 from member.interests import KEYWORD_SLOTS, InterestsError, clean_interests
 from member.models import Member, normalize_email
+from member.selectors import category_choices
 
 
 class SignupForm(forms.Form):
@@ -73,7 +73,7 @@ class InterestsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].widget.choices = [(c.pk, c.name) for c in Category.objects.order_by("pk")]
+        self.fields["categories"].widget.choices = category_choices()
         for number, name in enumerate(self.keyword_fields, start=1):
             self.fields[name].widget.attrs.update(
                 {"placeholder": f"예: {('바다', '캠핑', '전시')[number - 1]}", "autocomplete": "off"}

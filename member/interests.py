@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from activity.models import Category
-from activity.reference import CATEGORY_IDS
 from member.models import KEYWORD_MAX_LENGTH
+from member.selectors import existing_category_ids
+from reference import CATEGORY_IDS
 
 KEYWORD_SLOTS = 3
 MAX_CATEGORIES = len(CATEGORY_IDS)
@@ -95,7 +95,7 @@ def _category_ids(raw, error: InterestsError) -> tuple[int, ...]:
         # Checked before any query: a long list never reaches the database.
         error.categories.append(MESSAGES["category_too_many"])
         return ()
-    known = set(Category.objects.filter(pk__in=[i for i in distinct if i in CATEGORY_IDS]).values_list("pk", flat=True))
+    known = existing_category_ids(i for i in distinct if i in CATEGORY_IDS)
     unknown = [category_id for category_id in distinct if category_id not in known]
     if unknown:
         error.categories.append(MESSAGES["category_unknown"].format(ids=", ".join(map(str, unknown))))

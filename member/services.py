@@ -1,5 +1,5 @@
-"""Writes for members. Signup is one explicit function (no signals) so every step a
-new member needs happens in one transaction."""
+"""Writes for members. Signup happens in one transaction, with what other apps add to a new
+member (the recommender's personal model) done by receivers of `member_signed_up` inside it."""
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from member.interests import clean_interests
 from member.models import Member, MemberFavoriteCategory
-from recommender.services import create_member_model
+from member.signals import member_signed_up
 
 
 @transaction.atomic
@@ -21,8 +21,7 @@ def signup_member(
         privacy_agree=privacy_agree,
         marketing_agree=marketing_agree,
     )
-    # Every member gets a personal recommender model from the first day (as in the original).
-    create_member_model(member=member)
+    member_signed_up.send(sender=Member, member=member)
     return member
 
 

@@ -1,6 +1,22 @@
 from django.contrib import admin
 
+from activity.admin import ActivityAdmin
+from activity.models import Activity
 from recommender.models import LearningEvent, MemberModel, SeasonKeywordSet, SimilarityIndex
+from recommender.services import refresh_similar_activities
+
+
+class ActivityAdminKeepingSimilarCurrent(ActivityAdmin):
+    """activity's admin, plus: saving an activity refreshes its place in the similar-activities
+    index, so the detail pages' similar lists are current."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_similar_activities(activity=obj)
+
+
+admin.site.unregister(Activity)
+admin.site.register(Activity, ActivityAdminKeepingSimilarCurrent)
 
 
 @admin.register(SeasonKeywordSet)

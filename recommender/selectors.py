@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from activity import selectors as activity_selectors
 from activity.models import Activity, Club
-from activity.reference import CATEGORY_NAMES, REGION_NAMES
+from reference import CATEGORY_NAMES, REGION_NAMES
 from activity.selectors import cards_in_order, cards_of_kept_ids, open_activities
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import (

@@ -20,7 +20,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from activity.models import Activity
-from activity.reference import CATEGORY_IDS
+from reference import CATEGORY_IDS
 from recommender import similarity
 from recommender.active_model import ActiveModel, active_model
 from recommender.engine import MemberDelta, decay

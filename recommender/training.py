@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline
 
-from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
+from reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
 from recommender.evaluation import LabelledText, draw_confusion_matrix, evaluate_pipeline, public_report
 from recommender.model_store import METRICS_FILENAME, sha256_of
 from recommender.text import (

@@ -15,3 +15,12 @@ urlpatterns = [
     path("api/recommendations/impressions/", apis.ImpressionsApi.as_view(), name="impressions"),
     path("api/activities/<int:activity_id>/similar/", apis.SimilarActivitiesApi.as_view(), name="similar"),
 ]
+
+
+# Served under the "activity" namespace (activity:main, activity:detail, activity:like) beside
+# activity's own list page: the URLs an activity has, whichever app renders them (teenplay.urls).
+activity_page_patterns = [
+    path("", views.main_page, name="main"),
+    path("activities/<int:activity_id>/", views.activity_detail_page, name="detail"),
+    path("api/activities/<int:activity_id>/like/", apis.ActivityLikeApi.as_view(), name="like"),
+]

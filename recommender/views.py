@@ -1,12 +1,44 @@
-"""The operator dashboard (staff only, inside the admin): click-through, the report, the model
-card and learning health. Charts are PNGs drawn on the server; the page runs no script."""
+"""The recommender's pages: the main page (AI 추천 활동 beside 인기/최신) and an activity's page
+(opening it is a learning event and a click; similar activities below), and the operator
+dashboard (staff only, inside the admin: click-through, the report, the model card and
+learning health; charts are PNGs drawn on the server, the page runs no script)."""
 from django.contrib import admin
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_safe
 
+from activity import selectors as activity_selectors
 from recommender import charts, selectors
 from recommender.models import LearningEvent, Tab
+from recommender.services import record_activity_view, record_click
+from recommender.visitors import remember, viewer_of
+
+
+@require_safe  # HEAD answers like GET (uptime monitors)
+@ensure_csrf_cookie  # the AI tab's hearts call the like API with this token
+def main_page(request):
+    tabs = selectors.main_tabs(member=request.user, viewer=viewer_of(request))
+    context = {"tabs": tabs, "popular_activities": tabs.popular, "newest_activities": tabs.newest}
+    return remember(request, render(request, "activity/main.html", context))
+
+
+@require_safe  # HEAD answers like GET (uptime monitors)
+@ensure_csrf_cookie
+def activity_detail_page(request, activity_id):
+    activity = activity_selectors.activity_detail(activity_id=activity_id, member=request.user)
+    opened = request.method == "GET"  # a HEAD opens nothing: no click, no learning event
+    if opened and request.GET.get("rec"):
+        # Opened from a card: a click (an append; counted once per card and viewer).
+        record_click(recommendation_id=request.GET["rec"], activity_id=activity.id,
+                     viewer=viewer_of(request, create=False))
+    if opened and request.user.is_authenticated:
+        # Opening an activity is a learning event for the member's model (learned by the worker).
+        record_activity_view(member=request.user, activity=activity)
+    similar = selectors.similar_activities(activity_id=activity.id, member=request.user)
+    return render(request, "activity/detail.html", {"activity": activity, "similar_activities": similar})
+
 
 DASHBOARD_DAYS = 30
 ARM_LABELS = {"seed": "seed (원래 순위)", "personal": "personal (개인화)", "ranked": "ranked (카테고리 안 정렬)"}

@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 
-from activity.reference import CATEGORY_NAMES, REGION_NAMES
+from reference import CATEGORY_NAMES, REGION_NAMES
 from recommender.active_model import active_model
 from recommender.model_store import ModelUnavailable
 from recommender.text import query_text

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "member",
     "activity",
     "recommender",
-    "crawler",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from activity import urls as activity_urls
+from recommender import urls as recommender_urls
+
 urlpatterns = [
-    path("", include("activity.urls")),
+    path("", include((activity_urls.urlpatterns + recommender_urls.activity_page_patterns, activity_urls.app_name))),
     path("", include("member.urls")),
     path("", include("recommender.urls")),
     path("admin/", admin.site.urls),

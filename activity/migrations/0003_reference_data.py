@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from activity.reference import CATEGORY_NAMES, REGION_NAMES
+from reference import CATEGORY_NAMES, REGION_NAMES
 
 
 def create_reference_rows(apps, schema_editor):

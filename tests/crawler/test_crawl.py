@@ -225,7 +225,8 @@ def test_a_missing_page_is_an_error_not_a_crash(site_server, browser, tmp_path):
 
 
 def test_crawled_csvs_feed_the_cleaning_step_once_categories_are_assigned(site_server, browser, tmp_path):
-    from crawler.cleaning import RawDataError, clean_and_enrich
+    from crawler.raw import RawDataError
+    from demo.building import clean_and_enrich
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from activity.models import Activity
-from activity.services import like_activity, unlike_activity
+from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
 from recommender.services import current_member_state, decoded_states, take_in_member_events
 
 pytestmark = pytest.mark.django_db
@@ -89,10 +89,10 @@ def test_like_state_and_counts_on_cards_are_the_members_own_and_current(client, 
     first = travel_listings[-1]
     cards = {card["id"]: card for card in client.get(AI_TAB).json()["activities"]}
     assert cards[first.id]["is_like"] is False and cards[first.id]["like_count"] == 0
-    like_activity(member=member, activity=first)
+    like_activity_and_learn(member=member, activity=first)
     cards = {card["id"]: card for card in client.get(AI_TAB).json()["activities"]}
     assert cards[first.id]["is_like"] is True and cards[first.id]["like_count"] == 1
-    unlike_activity(member=member, activity=first)
+    unlike_activity_and_learn(member=member, activity=first)
     cards = {card["id"]: card for card in client.get(AI_TAB).json()["activities"]}
     assert cards[first.id]["is_like"] is False and cards[first.id]["like_count"] == 0
 
@@ -102,7 +102,7 @@ def test_main_page_tabs_never_show_a_hidden_activity_and_keep_like_states_fresh(
     newest = travel_listings[-1]
     page = client.get("/")
     assert newest in page.context["newest_activities"]
-    like_activity(member=member, activity=newest)
+    like_activity_and_learn(member=member, activity=newest)
     page = client.get("/")
     assert next(card for card in page.context["newest_activities"] if card.id == newest.id).is_like is True
     Activity.objects.filter(pk=newest.pk).update(status=False)  # another process: no signal here
@@ -116,7 +116,7 @@ def test_decoded_member_counts_are_reused_until_the_worker_changes_them(member, 
     decoded_states.clear()
     first = current_member_state(member=member)
     assert current_member_state(member=member) is first  # the same decoded counts, not decoded again
-    like_activity(member=member, activity=travel_listings[0])
+    like_activity_and_learn(member=member, activity=travel_listings[0])
     pending = current_member_state(member=member)  # the like, added in memory
     assert pending is not first and pending.delta.class_count[4] == first.delta.class_count[4] + 2.0
     assert current_member_state(member=member).delta.class_count[4] == pending.delta.class_count[4]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from activity.reference import CATEGORY_NAMES
+from reference import CATEGORY_NAMES
 from recommender.evaluation import read_labelled_file, score_predictions
 from recommender.selectors import predict_top_categories
 

@@ -2,7 +2,7 @@
 reach their category with the shipped model. The words are our own choice, five a category."""
 import pytest
 
-from activity.reference import CATEGORY_ID_BY_NAME
+from reference import CATEGORY_ID_BY_NAME
 from recommender.selectors import predict_top_categories
 
 KEYWORDS = {

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from activity.services import like_activity, unlike_activity
+from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
 from recommender.active_model import active_model
 from recommender.engine import MemberDelta, predict_proba
 from recommender.models import LearningEvent, MemberModel
@@ -91,9 +91,9 @@ def test_random_event_sequences_equal_sklearn_copy_and_partial_fit(member, activ
         if action < 0.5:
             record_activity_view(member=member, activity=activity, now=moment)
         elif action < 0.8:
-            like_activity(member=member, activity=activity)
+            like_activity_and_learn(member=member, activity=activity)
         else:
-            unlike_activity(member=member, activity=activity)
+            unlike_activity_and_learn(member=member, activity=activity)
     assert LearningEvent.objects.filter(member=member).count() > 10
     pipe = sklearn_replay(member)
     for text in QUERIES:
@@ -107,10 +107,10 @@ def test_unlike_removes_exactly_what_the_like_added(member, activities):
     record_activity_view(member=member, activity=activities[2])
     before_delta = member_delta(member)
 
-    like_activity(member=member, activity=travel)
+    like_activity_and_learn(member=member, activity=travel)
     liked = member_delta(member)
     assert liked.class_count[4] == before_delta.class_count[4] + 2.0  # like weight 2 on 여행·동행
-    unlike_activity(member=member, activity=travel)
+    unlike_activity_and_learn(member=member, activity=travel)
 
     after = member_delta(member)
     np.testing.assert_array_equal(after.class_count, before_delta.class_count)
@@ -121,17 +121,17 @@ def test_unlike_removes_exactly_what_the_like_added(member, activities):
 
 @pytest.mark.django_db
 def test_like_and_unlike_are_idempotent_for_learning(member, activities):
-    like_activity(member=member, activity=activities[0])
-    like_activity(member=member, activity=activities[0])
-    unlike_activity(member=member, activity=activities[0])
-    unlike_activity(member=member, activity=activities[0])
+    like_activity_and_learn(member=member, activity=activities[0])
+    like_activity_and_learn(member=member, activity=activities[0])
+    unlike_activity_and_learn(member=member, activity=activities[0])
+    unlike_activity_and_learn(member=member, activity=activities[0])
     assert list(LearningEvent.objects.filter(member=member).values_list("kind", flat=True)) == ["like", "unlike"]
 
 
 @pytest.mark.django_db
 def test_unlike_of_a_like_that_never_learned_changes_nothing(member, activities, add_like):
     add_like(member, activities[0])  # imported data: a like row without a learning event
-    unlike_activity(member=member, activity=activities[0])
+    unlike_activity_and_learn(member=member, activity=activities[0])
     assert not LearningEvent.objects.filter(member=member).exists()
     assert member_row(member).event_count == 0
 
@@ -173,7 +173,7 @@ def test_two_reloads_that_raced_past_the_check_learn_once(member, activities):
 def test_event_weights_come_from_settings(member, activities, settings):
     settings.RECOMMENDER_EVENT_WEIGHTS = {"view": 0.5, "like": 3.0}
     record_activity_view(member=member, activity=activities[0])
-    like_activity(member=member, activity=activities[1])
+    like_activity_and_learn(member=member, activity=activities[1])
     assert list(LearningEvent.objects.values_list("weight", flat=True)) == [0.5, 3.0]
     delta = member_delta(member)
     assert delta.class_count[4] == 3.5
@@ -235,8 +235,8 @@ def test_storage_per_member_is_small(member, activities):
     for step in range(20):
         activity = activities[step % len(activities)]
         if step % 2:
-            like_activity(member=member, activity=activity)
-            unlike_activity(member=member, activity=activity) if step % 4 == 1 else None
+            like_activity_and_learn(member=member, activity=activity)
+            unlike_activity_and_learn(member=member, activity=activity) if step % 4 == 1 else None
         else:
             record_activity_view(member=member, activity=activity, now=now + timedelta(hours=step))
     assert 0 < len(bytes(member_row(member).delta)) < 6000
@@ -245,7 +245,7 @@ def test_storage_per_member_is_small(member, activities):
 @pytest.mark.django_db
 def test_export_member_model_is_an_ordinary_pipeline_equal_to_base_plus_events(member, activities, tmp_path):
     record_activity_view(member=member, activity=activities[0])
-    like_activity(member=member, activity=activities[2])
+    like_activity_and_learn(member=member, activity=activities[2])
     path = tmp_path / "member.pkl"
     output = StringIO()
     call_command("export_member_model", member.email, str(path), stdout=output)
@@ -288,7 +288,7 @@ def test_retraining_rebuilds_member_counts_from_the_log_lazily(member, activitie
     settings.RECOMMENDER_MODEL_PATH = __import__("pathlib").Path(__file__).resolve().parents[2] / "models" / "activity_recommender.pkl"
     model_store.clear_cache()
     record_activity_view(member=member, activity=activities[0])
-    like_activity(member=member, activity=activities[4])
+    like_activity_and_learn(member=member, activity=activities[4])
     old_version = member_row(member).base_version
 
     settings.RECOMMENDER_MODEL_PATH = shipped
@@ -354,7 +354,7 @@ def test_concurrent_events_for_one_member_are_all_counted(make_member, make_acti
 
 @pytest.mark.django_db
 def test_unreadable_counts_are_rebuilt_from_the_log(member, activities):
-    like_activity(member=member, activity=activities[0])
+    like_activity_and_learn(member=member, activity=activities[0])
     expected = engine_proba(member, "여행 바다")
     MemberModel.objects.filter(member=member).update(delta=b"\x00 not zlib")
     state = current_member_state(member=member)

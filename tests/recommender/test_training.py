@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from activity.reference import CATEGORY_NAMES
+from reference import CATEGORY_NAMES
 from recommender import model_store
 from recommender.model_store import ModelUnavailable, load_model
 from recommender.text import query_text

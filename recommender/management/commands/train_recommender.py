@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from activity.selectors import EXPORT_COLUMNS, activities_for_export
-from crawler.cleaning import RawDataError, read_raw_activities
+from crawler.raw import RawDataError, read_raw_activities
 from activity.models import Activity
 from recommender.evaluation import LabelledFileError, read_labelled_file
 from recommender.model_store import clear_cache

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from activity.services import DEMO_ACCOUNTS, DatasetError, load_datasets
+from demo.services import DEMO_ACCOUNTS, DatasetError, load_datasets
 from recommender.model_store import ModelUnavailable
 from recommender.services import rebuild_similar_activities
 

@@ -1,5 +1,7 @@
-"""The fixed reference data. Category ids 1–13 are the classifier's classes, so
-their order never changes; region ids 1–15 follow the original data."""
+"""The fixed reference lists: categories and regions. Plain Python with no Django, so the
+crawler, the dataset builder, the classifier and the apps (through activity's data migration)
+all read the same lists. Category ids 1–13 are the classifier's classes, so their order never
+changes; region ids are 1–15 in this order."""
 
 CATEGORY_NAMES = (
     "취미",
@@ -17,7 +19,6 @@ CATEGORY_NAMES = (
     "기타",
 )
 
-# The original list lost a comma between 울산 and 경남 (making "울산경남"); fixed here.
 REGION_NAMES = (
     "서울",
     "경기",

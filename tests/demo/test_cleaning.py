@@ -7,19 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_NAMES
-from crawler.cleaning import (
-    DEMO_LEADER_COUNT,
+from reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_NAMES
+from crawler.raw import (
     RAW_ACTIVITY_COLUMNS,
     RawDataError,
-    build_datasets,
-    clean_and_enrich,
     raw_activity_paths,
     read_raw_activities,
     read_raw_activity_files,
     read_raw_clubs,
-    region_named_in,
 )
+from demo.building import DEMO_LEADER_COUNT, build_datasets, clean_and_enrich, region_named_in
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "datasets" / "raw"

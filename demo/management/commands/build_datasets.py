@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from crawler.cleaning import DEFAULT_SEED, RawDataError, clean_and_enrich
+from crawler.raw import RawDataError
+from demo.building import DEFAULT_SEED, clean_and_enrich
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from activity.models import Activity, ActivityLike, ActivityMember, Club, ClubCategory
-from activity.services import DEMO_ACCOUNTS, DatasetError, load_datasets
+from demo.services import DEMO_ACCOUNTS, DatasetError, load_datasets
 from member.models import Member
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,19 +1,13 @@
-"""Cleaning and enrichment: raw crawl CSVs -> DB-ready CSVs (the original's step 2, as code).
+"""Building the demo datasets: raw crawl CSVs -> DB-ready CSVs (clean and enrich).
 
-Pure functions over pandas DataFrames. Every random choice comes from one seeded
-numpy Generator, so the same input and seed give byte-identical output. The raw
-files are validated completely before anything is written; a bad row stops the
-run with the file, the line and the problem.
-
-This module does not import Django: the category and region tables it needs are
-the fixed reference lists that the database's data migration also uses.
+Pure functions over pandas DataFrames, no Django. Every random choice comes from one seeded
+numpy Generator, so the same input and seed give byte-identical output. The raw files are
+validated completely (crawler.raw) before anything is written, and the three files are
+written together or not at all.
 """
 from __future__ import annotations
 
-import csv
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,32 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_NAMES
-from crawler.formats import ACTIVITIES, ACTIVITY_SOURCES, CLUBS
+from crawler.raw import RawDataError, raw_activity_paths, read_raw_activity_files, read_raw_clubs
+from demo.contracts import ACTIVITY_COLUMNS, CLUB_CATEGORY_COLUMNS, CLUB_COLUMNS, DATE_FORMAT, OUTPUT_FILES, REFERENCE_DATE
+from reference import CATEGORY_ID_BY_NAME, CATEGORY_NAMES, REGION_NAMES
+from teenplay.files import replaced_together
 
 DEFAULT_SEED = 2024
-# The day the generated dates are relative to; load_datasets shifts every date by
-# (loading day - REFERENCE_DATE) so the demo always has recruiting, ongoing and past activities.
-REFERENCE_DATE = datetime(2026, 6, 30, 12, 0, 0)
 HISTORY_DAYS = 300
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEMO_LEADER_COUNT = 60
-
-# The crawler's output formats are the contract this step reads.
-RAW_CLUB_COLUMNS = CLUBS.columns
-RAW_ACTIVITY_COLUMNS = ACTIVITIES.columns
-SOURCES = ACTIVITY_SOURCES
-
-CLUB_COLUMNS = (
-    "id", "club_name", "club_intro", "club_info", "club_main_category_id", "club_region_id",
-    "leader_email", "status", "created_date", "updated_date",
-)
-CLUB_CATEGORY_COLUMNS = ("club_id", "category_id", "status", "created_date", "updated_date")
-ACTIVITY_COLUMNS = (
-    "id", "club_id", "category_id", "activity_title", "activity_content", "activity_intro",
-    "activity_address_location", "activity_address_detail", "recruit_start", "recruit_end",
-    "activity_start", "activity_end", "status", "created_date", "updated_date", "source",
-)
 
 CLUB_INTRO_TEMPLATES = (
     "{club}은(는) {category}을(를) 좋아하는 사람들이 모인 곳이에요.",
@@ -93,112 +69,11 @@ REGION_ALIASES = {
 }
 
 
-class RawDataError(ValueError):
-    """A raw file is malformed; the message names the file, the line and the problem."""
-
-    def __init__(self, path: Path | str, line: int | None, problem: str):
-        self.path, self.line, self.problem = str(path), line, problem
-        where = f"{self.path}, line {line}" if line else self.path
-        super().__init__(f"{where}: {problem}")
-
-
 @dataclass(frozen=True)
 class BuildResult:
     clubs: pd.DataFrame
     club_categories: pd.DataFrame
     activities: pd.DataFrame
-
-
-# --- reading and validating -------------------------------------------------
-
-
-def read_raw_csv(path: Path | str, required_columns: tuple[str, ...]) -> pd.DataFrame:
-    """Read a crawl CSV (UTF-8, BOM optional) keeping each record's starting line number
-    in `source_line`, so errors can point at the line a person would open."""
-    path = Path(path)
-    if not path.exists():
-        raise RawDataError(path, None, "file not found")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [column for column in required_columns if column not in header]
-        if missing:
-            raise RawDataError(path, 1, f"missing column(s): {', '.join(missing)}")
-        records, lines = [], []
-        start_line = reader.line_num + 1
-        for record in reader:
-            if None in record:
-                raise RawDataError(path, start_line, "more fields than the header has")
-            records.append({column: (record.get(column) or "").strip() for column in required_columns})
-            lines.append(start_line)
-            start_line = reader.line_num + 1
-    frame = pd.DataFrame(records, columns=list(required_columns))
-    frame["source_line"] = lines
-    return frame
-
-
-def _check_rows(frame: pd.DataFrame, path: Path | str, title_column: str) -> None:
-    for title, category_name, line in zip(frame[title_column], frame["category_name"], frame["source_line"]):
-        if not title:
-            raise RawDataError(path, line, f"empty {title_column}")
-        if not category_name:
-            raise RawDataError(path, line, "empty category_name (assign the main category by hand)")
-        if category_name not in CATEGORY_ID_BY_NAME:
-            raise RawDataError(
-                path, line, f"unknown category_name {category_name!r} (expected one of: {', '.join(CATEGORY_NAMES)})"
-            )
-
-
-def validate_raw_clubs(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
-    _check_rows(frame, path, "club_title")
-    duplicated = frame["club_title"].duplicated()
-    if duplicated.any():
-        first = frame[duplicated].iloc[0]
-        raise RawDataError(path, int(first["source_line"]), f"duplicate club_title {first['club_title']!r}")
-    return frame
-
-
-def validate_raw_activities(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
-    _check_rows(frame, path, "activity_title")
-    for row in frame.itertuples(index=False):
-        if row.source and row.source not in SOURCES:
-            raise RawDataError(path, row.source_line, f"unknown source {row.source!r} (expected one of: {', '.join(SOURCES)})")
-    return frame
-
-
-def read_raw_clubs(path: Path | str) -> pd.DataFrame:
-    return validate_raw_clubs(read_raw_csv(path, RAW_CLUB_COLUMNS), path)
-
-
-def read_raw_activities(path: Path | str) -> pd.DataFrame:
-    return validate_raw_activities(read_raw_csv(path, RAW_ACTIVITY_COLUMNS), path)
-
-
-def raw_activity_paths(raw_dir: Path | str) -> list[Path]:
-    """The crawl's activities.csv, then the listings written for the project in other voices
-    (activities_<voice>.csv, one file per writer), in name order."""
-    raw_dir = Path(raw_dir)
-    return [raw_dir / "activities.csv", *sorted(raw_dir.glob("activities_*.csv"))]
-
-
-def read_raw_activity_files(paths: list[Path]) -> pd.DataFrame:
-    """All raw activity files as one frame; `raw_path` and `source_line` point at each row's
-    origin. A listing (title and source) may appear only once across the files."""
-    frames = []
-    for path in paths:
-        frame = read_raw_activities(path)
-        frame["raw_path"] = str(path)
-        frames.append(frame)
-    activities = pd.concat(frames, ignore_index=True)
-    duplicated = activities.duplicated(subset=["activity_title", "source"])
-    if duplicated.any():
-        row = activities[duplicated].iloc[0]
-        raise RawDataError(row["raw_path"], int(row["source_line"]),
-                           f"duplicate listing {row['activity_title']!r} ({row['source'] or 'no source'})")
-    return activities
-
-
-# --- enrichment -------------------------------------------------------------
 
 
 def _format(moment: datetime) -> str:
@@ -346,31 +221,14 @@ def build_datasets(raw_clubs: pd.DataFrame, raw_activities: pd.DataFrame, seed: 
     return BuildResult(clubs=clubs, club_categories=club_categories, activities=activities)
 
 
-# --- writing ----------------------------------------------------------------
-
-
-OUTPUT_FILES = {"clubs": "clubs.csv", "club_categories": "club_categories.csv", "activities": "activities.csv"}
-
-
 def write_datasets(result: BuildResult, out_dir: Path | str) -> list[Path]:
     """Write all three files or none: each goes to a temporary file first, then all are
     renamed into place."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for attribute, filename in OUTPUT_FILES.items():
-            handle, temporary = tempfile.mkstemp(prefix=f".{filename}.", dir=out_dir)
-            os.close(handle)
+    paths = [Path(out_dir) / filename for filename in OUTPUT_FILES.values()]
+    with replaced_together(paths) as temporaries:
+        for attribute, temporary in zip(OUTPUT_FILES, temporaries):
             getattr(result, attribute).to_csv(temporary, index=False, encoding="utf-8", lineterminator="\n")
-            staged.append((Path(temporary), out_dir / filename))
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-    for temporary, final in staged:
-        os.replace(temporary, final)
-    return [final for _, final in staged]
+    return paths
 
 
 def clean_and_enrich(raw_dir: Path | str, out_dir: Path | str, seed: int = DEFAULT_SEED) -> BuildResult:
