@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test screenshots
+.PHONY: install run test lint screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue
+
+# The import contracts in .importlinter: one-way app layers, Django-free crawler and core.
+lint: install
+	$(VENV)/bin/lint-imports
 
 # The README's screenshots: the browser tests in tests/e2e (headless Chromium, demo data) save them here.
 screenshots: install
