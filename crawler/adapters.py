@@ -1,6 +1,6 @@
 """Site adapters: turn a loaded site into raw rows, one list page at a time.
 
-Two shapes cover the seed's five sources: a blog list that grows as you scroll
+Two shapes cover the five sources: a blog list that grows as you scroll
 (clubs) and a list of items over pages (the four activity sources). Each adapter
 is a generator of PageResult, so the runner writes rows as they come and a
 failure later in the run costs nothing already collected.
@@ -93,7 +93,7 @@ def scroll_until_stable(driver: WebDriver, *, max_scrolls: int, wait: float,
     """Scroll to the bottom until the page stops growing; return the scrolls made.
 
     After each scroll we wait up to ``wait`` seconds for the height to grow and
-    move on as soon as it does (the seed always slept the full pause).
+    move on as soon as it does, instead of always sleeping the full pause.
     """
     height = driver.execute_script(_PAGE_HEIGHT_JS)
     for scroll in range(1, max_scrolls + 1):

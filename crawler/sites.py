@@ -4,7 +4,7 @@ When a site changes its markup, the fix is a selector here. ``--start-url``
 points a config at another URL with the same markup (a local copy, a second
 category of the same marketplace).
 
-The club blog's selector is the one the seed used. The four activity sources'
+The club blog's selector matches its post titles. The four activity sources'
 selectors describe the list structure the adapters rely on (and the test copies
 in tests/fixtures/sites/ reproduce); check them against the live site before a
 real run, since these sites restyle often.
@@ -58,7 +58,7 @@ class ActivityFields:
     """CSS selectors, relative to one list item, for the raw activity columns.
 
     Only the title is required; a missing selector leaves the column empty to be
-    filled by hand later, as the seed did for content, intro and category.
+    filled by hand later (content, intro and category usually are).
     ``":scope"`` selects the item element itself.
     """
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 # A complete <...> pair with no bracket inside it: for nested or repeated brackets
 # this finds the innermost pairs, and an unclosed "<" never swallows the rest.
 _BRACKETED = re.compile(r"<([^<>]*)>")
-# Straight and typographic quotes; club names never need them, and the seed dropped them.
+# Straight and typographic quotes: club names never need them, so they are dropped.
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 
 
@@ -25,9 +25,8 @@ def multi_line(text: str | None) -> str:
 def extract_club_name(title: str | None) -> str | None:
     """The club name a post title carries in ``<...>``, or None when it carries none.
 
-    Follows the seed's rule (the last bracketed part wins, text after ``>`` is
-    ignored) but tolerates what made the seed crash or keep junk: unclosed or
-    nested brackets, quotes and odd whitespace inside the brackets.
+    The last bracketed part wins and text after ``>`` is ignored; unclosed or nested
+    brackets, quotes and odd whitespace inside the brackets are tolerated.
     """
     for candidate in reversed(_BRACKETED.findall(title or "")):
         name = single_line(_QUOTES.sub("", candidate))
