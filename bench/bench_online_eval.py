@@ -34,7 +34,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teenplay.settings")
 
-from bench.bench_member_models import bench_database, recreate_database, wait_for_quiet  # noqa: E402
+from bench.database import bench_database, recreate_database, setup_django  # noqa: E402
+from bench.timing import wait_for_quiet  # noqa: E402
 
 GOAL_IMPRESSION_MS = 2.0
 GOAL_REPORT_S = 2.0
@@ -77,24 +78,14 @@ def main(argv=None) -> dict:
     warnings.filterwarnings("ignore", message="No directory at")
     config = bench_database()
     recreate_database(config)
-
-    import django
-
-    django.setup()
+    setup_django(config)
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    if settings.DATABASES["default"]["NAME"] != config["NAME"]:
-        sys.exit("settings point at another database than DATABASE_URL; refusing to run")
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
+    from bench.app import Click, Impression, ShownCards, recommendation_report
 
-    from recommender.models import Click, Impression
-    from recommender.selectors import recommendation_report
-    from recommender.tokens import ShownCards
+    settings.ALLOWED_HOSTS = ["testserver"]
 
     started = time.perf_counter()
     with connection.cursor() as cursor:

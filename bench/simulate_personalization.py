@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: make `recommender`, `activity` importable
+if str(ROOT) not in sys.path:  # run as a script: make the project (and package `bench`) importable
     sys.path.insert(0, str(ROOT))
 
 import joblib  # noqa: E402
@@ -47,20 +47,22 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from reference import CATEGORY_NAMES, REGION_NAMES  # noqa: E402
-from recommender.engine import (  # noqa: E402
+from bench.app import (  # noqa: E402  the project's names (engine, text, reference lists)
+    CATEGORY_NAMES,
+    REGION_NAMES,
     BaseCounts,
     MemberDelta,
     RankingSettings,
     WithinCategorySettings,
+    activity_text,
     decay,
     order_within_category,
     predict_proba,
+    query_text,
     rank_categories,
     sparse_row,
     top_categories,
 )
-from recommender.text import activity_text, query_text  # noqa: E402
 
 MODEL_PATH = ROOT / "models" / "activity_recommender.pkl"
 ACTIVITIES_PATH = ROOT / "datasets" / "activities.csv"
