@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity import selectors as activity_selectors
-from activity.apis import ActivityCardSerializer
+from activity.serializers import ActivityCardSerializer
 from recommender import selectors, services
 from recommender.visitors import remember, viewer_of
 
