@@ -135,8 +135,13 @@
       if (isFinite(categoryId)) thumb.classList.add("cat-" + categoryId);
     }
 
+    // likes.js (loaded first on every page) draws a heart's state; without it, the count at least.
     var heart = article.querySelector(".like-button");
-    if (heart && window.teenplayLikes) window.teenplayLikes.paint(heart, activity.is_like === true, toCount(activity.like_count));
+    if (heart && window.teenplayLikes) {
+      window.teenplayLikes.paint(heart, activity.is_like === true, toCount(activity.like_count));
+    } else if (heart) {
+      heart.querySelector(".like-count").textContent = String(toCount(activity.like_count));
+    }
     return article;
   }
 
