@@ -11,7 +11,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from activity import selectors as activity_selectors
-from activity.apis import ActivityCardSerializer
+from activity.serializers import ActivityCardSerializer
 from recommender import selectors, services
 from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
 from recommender.visitors import remember, viewer_of

@@ -56,16 +56,27 @@
     });
   }
 
-  function show(activityId, liked, likeCount) {
+  // One heart (templates/activity/_like_control.html) showing a like state. A visitor's heart
+  // is a link to the login page: it only shows the count.
+  function paint(control, liked, likeCount) {
     var count = Math.max(0, parseInt(likeCount, 10) || 0);
-    buttonsFor(activityId).forEach(function (button) {
-      button.setAttribute("aria-pressed", liked ? "true" : "false");
-      var icon = button.querySelector(".like-icon");
+    if (control.tagName === "BUTTON") {
+      control.setAttribute("aria-pressed", liked ? "true" : "false");
+      var icon = control.querySelector(".like-icon");
       if (icon) icon.textContent = liked ? LIKED_GLYPH : NOT_LIKED_GLYPH;
-      var counter = button.querySelector(".like-count");
-      if (counter) counter.textContent = String(count);
+    }
+    var counter = control.querySelector(".like-count");
+    if (counter) counter.textContent = String(count);
+  }
+
+  function show(activityId, liked, likeCount) {
+    buttonsFor(activityId).forEach(function (button) {
+      paint(button, liked, likeCount);
     });
   }
+
+  // recommendations.js paints the hearts of the cards it fills with this.
+  window.teenplayLikes = { paint: paint };
 
   function toast(message) {
     var box = document.getElementById("like-toast");

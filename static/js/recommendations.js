@@ -1,19 +1,17 @@
 // Main page "AI 추천 활동" tab: asks the recommendations API and shows its activities as
-// cards with the same markup and classes as templates/activity/_card.html. Every piece
-// of data goes in through textContent or a checked URL, never parsed as HTML.
+// cards. A card's markup is templates/activity/_card.html only: the page carries it once as a
+// <template data-card-template>, and each card here is a clone of it with its slots filled.
+// Every piece of data goes in through textContent or a checked URL, never parsed as HTML.
 (function () {
   "use strict";
 
   var root = document.querySelector("[data-recommendations]");
-  if (!root) return;
+  var cardTemplate = document.querySelector("template[data-card-template]");
+  if (!root || !cardTemplate) return;
 
   var API_URL = root.getAttribute("data-api-url") || "/api/recommendations/activities/";
-  var AUTHENTICATED = root.getAttribute("data-authenticated") === "true";
-  var LOGIN_URL = root.getAttribute("data-login-url") || "/accounts/login/";
   var INTERESTS_URL = root.getAttribute("data-interests-url") || "";
   var TIMEOUT_MS = 15000;
-  var LIKED_GLYPH = "\u2665"; // ♥
-  var NOT_LIKED_GLYPH = "\u2661"; // ♡
 
   var dateFormat = null;
   try {
@@ -93,85 +91,57 @@
     return Math.round(value) + "%";
   }
 
-  // Same markup as templates/activity/_like_control.html.
-  function likeControl(activity, activityId) {
-    var count = el("span", "like-count", String(toCount(activity.like_count)));
-    var icon = el("span", "like-icon");
-    icon.setAttribute("aria-hidden", "true");
-    var control;
-    if (AUTHENTICATED) {
-      var liked = activity.is_like === true;
-      control = el("button", "like-button");
-      control.type = "button";
-      control.setAttribute("data-activity-id", activityId);
-      control.setAttribute("aria-pressed", liked ? "true" : "false");
-      control.title = "좋아요";
-      icon.textContent = liked ? LIKED_GLYPH : NOT_LIKED_GLYPH;
-      control.appendChild(icon);
-      control.appendChild(el("span", "sr-only", "좋아요"));
-    } else {
-      control = el("a", "like-button like-login");
-      control.href = LOGIN_URL + "?next=" + encodeURIComponent(window.location.pathname + window.location.search).replace(/%2F/g, "/");
-      control.title = "로그인하고 좋아요 누르기";
-      icon.textContent = NOT_LIKED_GLYPH;
-      control.appendChild(icon);
-      control.appendChild(el("span", "sr-only", "로그인하고 좋아요 누르기, 좋아요"));
-    }
-    control.appendChild(document.createTextNode(" "));
-    control.appendChild(count);
-    return control;
-  }
-
   // The card link carries the recommendation id, so opening it counts as a click.
   function withRecommendation(href, recommendationId) {
     if (!/^[0-9a-f]{32}$/.test(recommendationId || "")) return href;
     return href + (href.indexOf("?") === -1 ? "?" : "&") + "rec=" + recommendationId;
   }
 
-  // Same markup as templates/activity/_card.html.
+  // What a [data-field] slot shows for its API field.
+  function slotText(value, format) {
+    if (format === "month-day") return monthDay(value);
+    return text(value);
+  }
+
+  // A clone of the page's card template, filled from one activity of the API.
   function card(activity, recommendationId) {
     var activityId = String(parseInt(activity.id, 10));
     var categoryId = parseInt(activity.category_id, 10);
-    var categoryName = text(activity.category_name);
+    var article = cardTemplate.content.querySelector(".card").cloneNode(true);
 
-    var article = el("article", "card");
     article.setAttribute("data-activity-id", activityId);
+    article.querySelectorAll("[data-activity-id]").forEach(function (node) {
+      node.setAttribute("data-activity-id", activityId);
+    });
+    article.querySelectorAll("[data-field]").forEach(function (node) {
+      node.textContent = slotText(activity[node.getAttribute("data-field")], node.getAttribute("data-format"));
+    });
 
-    var link = el("a", "card-link");
-    link.href = withRecommendation(pageUrl(activity.url, "/activities/" + activityId + "/"), recommendationId);
+    var link = article.querySelector(".card-link");
+    link.setAttribute("href", withRecommendation(pageUrl(activity.url, "/activities/" + activityId + "/"), recommendationId));
 
-    var thumb = el("div", "card-thumb");
+    // The blank card has both an image and a category label in its thumbnail; keep the one that applies.
+    var thumb = article.querySelector(".card-thumb");
+    var image = thumb.querySelector("img");
+    var label = thumb.querySelector("[data-field]");
     var thumbnail = imageUrl(activity.thumbnail_url);
     if (thumbnail) {
-      var image = el("img");
-      image.src = thumbnail;
-      image.alt = "";
-      image.setAttribute("loading", "lazy");
-      thumb.appendChild(image);
+      image.setAttribute("src", thumbnail);
+      thumb.removeChild(label);
+      thumb.classList.remove("card-thumb-empty", "cat-");
     } else {
-      thumb.className += " card-thumb-empty" + (isFinite(categoryId) ? " cat-" + categoryId : "");
-      thumb.appendChild(el("span", "", categoryName));
+      thumb.removeChild(image);
+      thumb.classList.remove("cat-");
+      if (isFinite(categoryId)) thumb.classList.add("cat-" + categoryId);
     }
-    link.appendChild(thumb);
 
-    var body = el("div", "card-body");
-    body.appendChild(el("span", "badge", categoryName));
-    body.appendChild(el("h3", "card-title", text(activity.title)));
-    body.appendChild(el("p", "card-club", text(activity.club_name)));
-    var dates = el("p", "card-dates");
-    dates.appendChild(el("span", "", monthDay(activity.activity_start)));
-    dates.appendChild(document.createTextNode(" ~ "));
-    dates.appendChild(el("span", "", monthDay(activity.activity_end)));
-    body.appendChild(dates);
-    link.appendChild(body);
-    article.appendChild(link);
-
-    var stats = el("div", "card-stats");
-    stats.appendChild(likeControl(activity, activityId));
-    var members = el("span", "stat-members", "참가 " + toCount(activity.member_count) + "명");
-    members.title = "참가자";
-    stats.appendChild(members);
-    article.appendChild(stats);
+    // likes.js (loaded first on every page) draws a heart's state; without it, the count at least.
+    var heart = article.querySelector(".like-button");
+    if (heart && window.teenplayLikes) {
+      window.teenplayLikes.paint(heart, activity.is_like === true, toCount(activity.like_count));
+    } else if (heart) {
+      heart.querySelector(".like-count").textContent = String(toCount(activity.like_count));
+    }
     return article;
   }
 

@@ -65,7 +65,7 @@ def test_main_page_cards_show_their_club_category_and_like_state(client, shelf):
     client.force_login(viewer)
     body = client.get("/").content.decode()
     for activity in (busy, taken_back):
-        assert activity.club.name in body and f'<span class="badge">{activity.category.name}</span>' in body
+        assert activity.club.name in body and f'<span class="badge" data-field="category_name">{activity.category.name}</span>' in body
     assert 'aria-pressed="true"' in body  # the one the viewer likes
 
 

@@ -87,8 +87,6 @@ def test_main_page_has_ai_tab_container_with_loading_state(client):
     body = client.get("/").content.decode()
     panel = re.search(r'<div class="tab-panel is-active" role="tabpanel" id="tab-ai".*?</noscript>', body, re.S).group(0)
     assert 'data-recommendations data-api-url="/api/recommendations/activities/"' in panel
-    assert 'data-authenticated="false"' in panel
-    assert 'data-login-url="/accounts/login/"' in panel
     assert 'aria-busy="true"' in panel
     assert '<div class="ai-loading" role="status" hidden>' in panel
     assert "AI가 추천 활동을 준비 중이에요" in panel
@@ -99,9 +97,39 @@ def test_main_page_has_ai_tab_container_with_loading_state(client):
 def test_main_page_tells_the_script_a_member_is_logged_in(client, member):
     client.force_login(member)
     body = client.get("/").content.decode()
-    assert 'data-authenticated="true"' in body
     assert 'data-interests-url="/mypage/interests/"' in body
     assert "csrftoken" in client.cookies  # the hearts send it back as X-CSRFToken
+
+
+def card_template(body):
+    match = re.search(r"<template data-card-template>(.*?)</template>", body, re.S)
+    assert match, "no card template on the page"
+    return match.group(1)
+
+
+def blank(card):
+    """A server-rendered card with its filled slots, ids and link emptied: what the template holds."""
+    card = re.sub(r'(data-field="[a-z_]+"(?: data-format="[a-z-]+")?>)[^<]*<', r"\1<", card)
+    card = re.sub(r'data-activity-id="\d+"', 'data-activity-id=""', card)
+    card = re.sub(r'class="card-link" href="[^"]*"', 'class="card-link" href=""', card)
+    card = re.sub(r'<span class="like-count">\d+</span>', '<span class="like-count"></span>', card)
+    return card.replace('aria-pressed="true"', 'aria-pressed="false"').replace("♥", "♡")
+
+
+@pytest.mark.parametrize("logged_in", [True, False])
+def test_the_ai_tabs_card_template_is_the_server_card_with_blank_slots(client, member, make_activity, logged_in):
+    """The script's card is a clone of _card.html rendered blank: the same markup as a server card
+    once the slots are emptied (both thumbnail children are there; the script keeps one)."""
+    activity = make_activity(title="템플릿과 같은 카드", category_id=4)
+    if logged_in:
+        client.force_login(member)
+    body = client.get("/").content.decode()
+    template = card_template(body)
+    assert template.count('<article class="card"') == 1 and "템플릿과 같은 카드" not in template
+    served = blank(card_html(body, activity.id))
+    served = served.replace('cat-4">\n      <span', 'cat-">\n      <img src="" alt="" loading="lazy"><span')
+    assert template.strip() == served
+    assert ("<button" in template) is logged_in and ('href="/accounts/login/?next=/"' in template) is not logged_in
 
 
 def test_main_page_loads_scripts_deferred(client):
