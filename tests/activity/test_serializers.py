@@ -1,7 +1,5 @@
 """ActivityCardSerializer: its fast path (CARD_READERS) writes exactly what DRF's own
 field-by-field path writes from the declared fields, for every kind of card."""
-import timeit
-
 import pytest
 from rest_framework import serializers
 
@@ -37,11 +35,3 @@ def test_fast_path_equals_drfs_field_by_field_output(member, make_activity, make
     assert by_title["썸네일 있는 활동"]["is_like"] is logged_in
     assert (by_title["썸네일 있는 활동"]["like_count"], by_title["썸네일 없는 활동"]["member_count"]) == (2, 1)
 
-
-def test_fast_path_stays_faster_than_drfs(make_activity):
-    make_activity()
-    card = selectors.cards_in_order([make_activity().id])[0]
-    serializer = ActivityCardSerializer()
-    fast = min(timeit.repeat(lambda: serializer.to_representation(card), number=200, repeat=3))
-    slow = min(timeit.repeat(lambda: drf_path(card), number=200, repeat=3))
-    assert fast < slow, (fast, slow)  # measured about 2x apart; only the order is asserted (shared CI cores)
