@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from activity import selectors as activity_selectors
 from activity.apis import ActivityCardSerializer
-from recommender import selectors, services
+from recommender import events, selectors
 from recommender.visitors import remember, viewer_of
 
 
@@ -40,7 +40,7 @@ class ImpressionBatchSerializer(serializers.Serializer):
     impression_token = serializers.CharField(max_length=4000)
     activity_ids = serializers.ListField(
         child=StrictIdField(min_value=1, max_value=activity_selectors.MAX_ID), min_length=1,
-        max_length=services.MAX_IMPRESSION_BATCH,
+        max_length=events.MAX_IMPRESSION_BATCH,
     )
 
 
@@ -72,9 +72,9 @@ class ImpressionsApi(APIView):
         batch = ImpressionBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         try:
-            services.record_impressions(token=batch.validated_data["impression_token"],
-                                        activity_ids=batch.validated_data["activity_ids"],
-                                        viewer=viewer_of(request, create=False))
+            events.record_impressions(token=batch.validated_data["impression_token"],
+                                      activity_ids=batch.validated_data["activity_ids"],
+                                      viewer=viewer_of(request, create=False))
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -18,7 +18,7 @@ from activity.models import Activity, Club
 from activity.reference import CATEGORY_NAMES, REGION_NAMES
 from activity.selectors import cards_in_order, cards_of_kept_ids, open_activities
 from recommender.active_model import ActiveModel, active_model
-from recommender.engine import (
+from recommender.core.engine import (
     MemberDelta,
     RankingSettings,
     WithinCategorySettings,
@@ -40,8 +40,8 @@ from recommender.models import (
     SimilarActivity,
     Tab,
 )
-from recommender.services import N_CLASSES, MemberState, current_member_state
-from recommender.text import activity_text, query_text
+from recommender.member_models import N_CLASSES, MemberState, current_member_state
+from recommender.core.text import activity_text, query_text
 from recommender.tokens import ShownCards
 from recommender.visitors import Viewer
 from teenplay.caching import ExpiringCache

@@ -35,7 +35,7 @@ from sklearn.pipeline import Pipeline
 from activity.reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
 from recommender.evaluation import LabelledText, draw_confusion_matrix, evaluate_pipeline, public_report
 from recommender.model_store import METRICS_FILENAME, sha256_of
-from recommender.text import (
+from recommender.core.text import (
     activity_text, char_ngrams, kiwi_morphemes, morphemes_and_char_ngrams, morphemes_related_and_char_ngrams,
     FEATURE_CHARS, query_text, tokenize_many,
 )

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activity.models import Category
-from recommender.engine import assign_arm, parse_experiment, wilson_interval
+from recommender.core.engine import assign_arm, parse_experiment, wilson_interval
 from recommender.models import Click, EventPrune, Impression, Tab
-from recommender.services import prune_recommendation_events
+from recommender.events import prune_recommendation_events
 from recommender.tokens import ShownCards
 
 pytestmark = pytest.mark.django_db
