@@ -10,7 +10,7 @@ from recommender.models import LearningEvent
 
 def member_pipeline(*, member):
     """The member's model as an ordinary scikit-learn Pipeline: a copy of the base model
-    with `partial_fit` on each event their model learned, as the original kept per member."""
+    with `partial_fit` on each event their model learned (what the stored counts add up to)."""
     model = active_model()
     take_in_member_events(member_id=member.pk)  # pending events first, as the worker would
     pipeline = copy.deepcopy(model.pipeline)

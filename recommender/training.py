@@ -1,7 +1,7 @@
 """Training, evaluation and export of the pretrained category classifier.
 
 CountVectorizer -> MultinomialNB in a Pipeline whose steps are named `count_v` and
-`mnnb` (as in the original), so `named_steps` code and `partial_fit` work the same way.
+`mnnb`, so `named_steps` code and per-member `partial_fit` find the steps by name.
 No Django import: the management command and the notebooks call these functions.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ SERIES_SIMILARITY = 0.5
 SERIES_OPENING_CHARS = 120
 REAL_TEXT_HEADLINE = ("rows", "f1_macro", "accuracy", "top2")  # per real-text file in the comparison
 
-# The original's CountVectorizer split on spaces and punctuation; the others read Korean.
+# `whitespace` splits on spaces and punctuation (kept for comparison); the others read Korean.
 TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
     "whitespace": lambda: CountVectorizer(),
     "kiwi": lambda: CountVectorizer(tokenizer=kiwi_morphemes, lowercase=False, token_pattern=None),

@@ -9,7 +9,7 @@ from recommender import charts, selectors
 from recommender.models import LearningEvent, Tab
 
 DASHBOARD_DAYS = 30
-ARM_LABELS = {"seed": "seed (원래 순위)", "personal": "personal (개인화)", "ranked": "ranked (카테고리 안 정렬)"}
+ARM_LABELS = {"plain": "plain (모델 예측만)", "personal": "personal (개인화)", "ranked": "ranked (카테고리 안 정렬)"}
 
 
 @require_GET

@@ -26,7 +26,7 @@ CLASSES = list(range(1, 14))
 
 
 def sklearn_replay(member):
-    """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event
+    """scikit-learn's own way: a copy of the pretrained pipeline, partial_fit on every learned event
     (the worker takes pending events in first)."""
     take_in_member_events(member_id=member.pk)
     model = active_model()
