@@ -25,27 +25,27 @@ WHERE = {
     "REGION_NAMES": "reference",
     # the request path: a view, a like, and the take-in the task worker runs after them
     "like_activity_and_learn": "recommender.likes",
-    "record_activity_view": "recommender.services",
-    "take_in_member_events": "recommender.services",
-    "current_member_state": "recommender.services",
-    "learning_text": "recommender.services",
-    "MemberState": "recommender.services",
-    "N_CLASSES": "recommender.services",
-    "rebuild_similar_activities": "recommender.services",
+    "record_activity_view": "recommender.events",
+    "take_in_member_events": "recommender.member_models",
+    "current_member_state": "recommender.member_models",
+    "learning_text": "recommender.member_models",
+    "MemberState": "recommender.member_models",
+    "N_CLASSES": "recommender.member_models",
+    "rebuild_similar_activities": "recommender.similar",
     # the model and its arithmetic (simulate_personalization.py uses the engine without Django)
     "active_model": "recommender.active_model",
-    "BaseCounts": "recommender.engine",
-    "MemberDelta": "recommender.engine",
-    "RankingSettings": "recommender.engine",
-    "WithinCategorySettings": "recommender.engine",
-    "decay": "recommender.engine",
-    "order_within_category": "recommender.engine",
-    "predict_proba": "recommender.engine",
-    "rank_categories": "recommender.engine",
-    "sparse_row": "recommender.engine",
-    "top_categories": "recommender.engine",
-    "activity_text": "recommender.text",
-    "query_text": "recommender.text",
+    "BaseCounts": "recommender.core.engine",
+    "MemberDelta": "recommender.core.engine",
+    "RankingSettings": "recommender.core.engine",
+    "WithinCategorySettings": "recommender.core.engine",
+    "decay": "recommender.core.engine",
+    "order_within_category": "recommender.core.engine",
+    "predict_proba": "recommender.core.engine",
+    "rank_categories": "recommender.core.engine",
+    "sparse_row": "recommender.core.engine",
+    "top_categories": "recommender.core.engine",
+    "activity_text": "recommender.core.text",
+    "query_text": "recommender.core.text",
     # reads
     "RecommendationSerializer": "recommender.apis",
     "recommended_activities": "recommender.selectors",
@@ -61,7 +61,7 @@ WHERE = {
 }
 
 # Caches of tokenized texts: (module, attribute) of each functools.lru_cache.
-TOKEN_CACHES = (("recommender.active_model", "_features"), ("recommender.text", "_morphemes"))
+TOKEN_CACHES = (("recommender.active_model", "_features"), ("recommender.core.text", "_morphemes"))
 
 # The name of the timed block around the learning part of a like (`with timed("like_learning")`).
 LIKE_LEARNING = "like_learning"

@@ -16,7 +16,7 @@ data by bulk inserts. Then, on that data:
 3. the AI tab: `recommended_activities` + its serializer, and the DRF view through
    django.test.Client, logged in (with and without events) and logged out;
 4. `similar_activities` from the precomputed index (when
-   `recommender.services.rebuild_similar_activities` exists).
+   `recommender.similar.rebuild_similar_activities` exists).
 
 It ends with markdown tables. bench/README.md says what each figure counts.
 `--reuse-db` skips the drop and the population (e.g. to run part 4 later).

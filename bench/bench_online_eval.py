@@ -46,7 +46,7 @@ INSERT INTO recommender_impression
 SELECT md5('rec' || (n / 8))::uuid,
        (ARRAY['ai','ai','ai','ai','ai','ai','popular','popular','popular','newest'])[1 + ((n / 8) %% 10)],
        CASE WHEN (n / 8) %% 10 < 6 THEN (CASE WHEN (n / 8) %% 3 = 0 THEN 'member' ELSE 'season' END) ELSE '' END,
-       (ARRAY['seed','personal','ranked'])[1 + ((n / 8) %% 3)],
+       (ARRAY['plain','personal','ranked'])[1 + ((n / 8) %% 3)],
        CASE WHEN (n / 8) %% 10 < 6 THEN (CASE WHEN n < %(rows)s / 2 THEN 'model-a' ELSE 'model-b' END) ELSE '' END,
        n %% 8, 1 + (n * 7919) %% 20000, 1 + (n %% 13),
        NULL, md5('visitor' || (n / 64))::uuid,

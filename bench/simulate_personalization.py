@@ -15,8 +15,8 @@ activity). "After n events" below means after n opened activities.
 
 Every member is replayed three times on the same draws, once per experiment arm:
 
-- **seed**: the original behaviour — the member model (base + counts added by
-  `partial_fit`, view and like both weight 1) and `RankingSettings(mode="seed")`,
+- **plain**: equal weights, no behaviour prior (the first version's behaviour) — the member model (base + counts added by
+  `partial_fit`, view and like both weight 1) and `RankingSettings(mode="plain")`,
   i.e. the ranking is exactly the member model's `predict_proba` of the query;
 - **personal** (shipped): view weight 1, like weight 2, default `RankingSettings()` (the
   member's recency-weighted events per category mixed into the ranking);
@@ -75,7 +75,7 @@ MIN_SUB_INTEREST_LISTINGS = 5
 CARDS = (6, 2)  # the AI tab: 6 of the first category, 2 of the second
 LIKE_PROBABILITY = 0.3
 GAP_HOURS = (6.0, 30.0)
-SEED_WEIGHTS = {"view": 1.0, "like": 1.0}
+PLAIN_WEIGHTS = {"view": 1.0, "like": 1.0}
 SHIPPED_WEIGHTS = {"view": 1.0, "like": 2.0}
 
 # Words a member interested in a category might type as their three keywords
@@ -226,7 +226,7 @@ def replay(member: SimulatedMember, query: dict[int, float], base: BaseCounts, c
     def look(n_events: int) -> None:
         probabilities = rank_categories(base, delta, query, recent, float(recent.sum()), settings)
         model_probabilities = predict_proba(base, delta, query)
-        if settings.mode == "seed" or n_events == 0:
+        if settings.mode == "plain" or n_events == 0:
             assert np.array_equal(probabilities, model_probabilities), "ranking must be the model's predict_proba here"
         assert probabilities.shape == (len(base.classes),) and (probabilities >= 0).all()
         assert abs(probabilities.sum() - 1.0) < 1e-9, probabilities.sum()
@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> dict:
     within = replace(within_defaults, freshness_weight=args.freshness_weight,
                      freshness_half_life_days=args.freshness_half_life_days)
     variants = {
-        "seed": (SEED_WEIGHTS, RankingSettings(mode="seed"), None),
+        "plain": (PLAIN_WEIGHTS, RankingSettings(mode="plain"), None),
         "personal": (SHIPPED_WEIGHTS, shipped, None),
         "ranked": (SHIPPED_WEIGHTS, shipped, within),
     }
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> dict:
         "interests include a favourite": lambda m: m.interests_include_favourite,
         "interests unrelated": lambda m: not m.interests_include_favourite,
     }
-    labels = {"seed": "view 1 / like 1", "personal": "view 1 / like 2", "ranked": "view 1 / like 2"}
+    labels = {"plain": "view 1 / like 1", "personal": "view 1 / like 2", "ranked": "view 1 / like 2"}
     table = {}
     lines = [
         "| arm | members | " + " | ".join(f"{n} events" for n in CHECKPOINTS) + " |",
@@ -362,10 +362,10 @@ def main(argv: list[str] | None = None) -> dict:
     words = ", ".join(f"{CATEGORY_NAMES[c - 1]}: {' '.join(sorted(found))}" for c, found in sub_interests.items() if found)
     print()
     print(f"Sub-interests found in the listings — {words}")
-    seed_unrelated = table[("seed", "interests unrelated")]
+    plain_unrelated = table[("plain", "interests unrelated")]
     print()
-    print(f"Context — seed way, interests unrelated: {100 * seed_unrelated[0]:.0f}% at 0 events, "
-          f"{100 * seed_unrelated[20]:.0f}% after 20 (the original measured 9% and 15%).")
+    print(f"Context — plain arm, interests unrelated: {100 * plain_unrelated[0]:.0f}% at 0 events, "
+          f"{100 * plain_unrelated[20]:.0f}% after 20 (the original measured 9% and 15%).")
     goal = table[("personal", "all")][10]
     print(f"Goal — personal, all members, top category after 10 events: {100 * goal:.0f}% "
           f"({'met' if goal >= 0.8 else 'NOT met'}; target ≥ 80%; ranked: {100 * table[('ranked', 'all')][10]:.0f}%).")

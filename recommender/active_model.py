@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from recommender.engine import BaseCounts, sparse_row
+from recommender.core.engine import BaseCounts, sparse_row
 from recommender.model_store import LoadedModel, load_model
 
 

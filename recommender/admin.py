@@ -3,7 +3,7 @@ from django.contrib import admin
 from activity.admin import ActivityAdmin
 from activity.models import Activity
 from recommender.models import LearningEvent, MemberModel, SeasonKeywordSet, SimilarityIndex
-from recommender.services import refresh_similar_activities
+from recommender.similar import refresh_similar_activities
 
 
 class ActivityAdminKeepingSimilarCurrent(ActivityAdmin):

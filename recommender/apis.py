@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from activity import selectors as activity_selectors
 from activity.serializers import ActivityCardSerializer
-from recommender import selectors, services
+from recommender import events, selectors
 from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
 from recommender.visitors import remember, viewer_of
 
@@ -45,7 +45,7 @@ class ImpressionBatchSerializer(serializers.Serializer):
     impression_token = serializers.CharField(max_length=4000)
     activity_ids = serializers.ListField(
         child=StrictIdField(min_value=1, max_value=activity_selectors.MAX_ID), min_length=1,
-        max_length=services.MAX_IMPRESSION_BATCH,
+        max_length=events.MAX_IMPRESSION_BATCH,
     )
 
 
@@ -77,9 +77,9 @@ class ImpressionsApi(APIView):
         batch = ImpressionBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         try:
-            services.record_impressions(token=batch.validated_data["impression_token"],
-                                        activity_ids=batch.validated_data["activity_ids"],
-                                        viewer=viewer_of(request, create=False))
+            events.record_impressions(token=batch.validated_data["impression_token"],
+                                      activity_ids=batch.validated_data["activity_ids"],
+                                      viewer=viewer_of(request, create=False))
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -109,15 +109,15 @@ class TooManyLikes(exceptions.APIException):
 
 class LearningRateThrottle(BaseThrottle):
     """Each like or unlike spends one of the member's learning events per minute
-    (services.spend_learning_budget, shared by every worker through the database)."""
+    (events.spend_learning_budget, shared by every worker through the database)."""
 
     def allow_request(self, request, view):
         self.wait_seconds = None
         if not request.user.is_authenticated:
             return True  # the permission check answers
         try:
-            services.spend_learning_budget(member=request.user)
-        except services.LearningRateExceeded as exceeded:
+            events.spend_learning_budget(member=request.user)
+        except events.LearningRateExceeded as exceeded:
             self.wait_seconds = exceeded.wait_seconds
             return False
         return True

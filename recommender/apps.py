@@ -7,7 +7,7 @@ class RecommenderConfig(AppConfig):
 
     def ready(self):
         from member.signals import member_signed_up
-        from recommender.services import create_member_model
+        from recommender.member_models import create_member_model
 
         def give_personal_model(sender, *, member, **kwargs):
             create_member_model(member=member)  # every member has a model of their own from signup

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
+from recommender.core.text import query_text
 from reference import CATEGORY_IDS, CATEGORY_NAMES
-from recommender.text import query_text
 
 REQUIRED_COLUMNS = ("category_id", "text")
 TOP_CONFUSIONS = 10

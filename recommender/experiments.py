@@ -6,7 +6,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from recommender.engine import ARMS, assign_arm, parse_experiment
+from recommender.core.engine import ARMS, assign_arm, parse_experiment
 from recommender.visitors import Viewer
 
 

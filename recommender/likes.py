@@ -6,7 +6,7 @@ from django.db import transaction
 
 from activity import services as activity_services
 from activity.models import Activity
-from recommender.services import record_like_after_click, record_like_learning, record_unlike_learning
+from recommender.events import record_like_after_click, record_like_learning, record_unlike_learning
 from teenplay.instrumentation import timed
 
 

@@ -35,8 +35,8 @@ class LearningEvent(models.Model):
 
     A request only appends its event (pending) and, once it commits, queues a task; the task
     worker takes the member's pending events into their counts under the member row's lock
-    (services.take_in_member_events), and the sweep catches any whose task never ran. Reads
-    add pending events in memory (services.current_member_state) and write nothing.
+    (member_models.take_in_member_events), and the sweep catches any whose task never ran. Reads
+    add pending events in memory (member_models.current_member_state) and write nothing.
     """
 
     class Kind(models.TextChoices):
@@ -77,7 +77,7 @@ class LearningEvent(models.Model):
 
 class LearningRateWindow(models.Model):
     """How many likes and learning events a member has spent in the current one-minute window
-    (services.spend_learning_budget): one row per member, shared by every web worker."""
+    (events.spend_learning_budget): one row per member, shared by every web worker."""
 
     member = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="+")
     window_start = models.DateTimeField()

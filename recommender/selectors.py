@@ -17,8 +17,9 @@ from activity import selectors as activity_selectors
 from activity.models import Activity, Club
 from reference import CATEGORY_NAMES, REGION_NAMES
 from activity.selectors import cards_in_order, cards_of_kept_ids, open_activities
+from member.selectors import favorite_category_ids
 from recommender.active_model import ActiveModel, active_model
-from recommender.engine import (
+from recommender.core.engine import (
     MemberDelta,
     RankingSettings,
     WithinCategorySettings,
@@ -40,8 +41,8 @@ from recommender.models import (
     SimilarActivity,
     Tab,
 )
-from recommender.services import N_CLASSES, MemberState, current_member_state
-from recommender.text import activity_text, query_text
+from recommender.member_models import N_CLASSES, MemberState, current_member_state
+from recommender.core.text import activity_text, query_text
 from recommender.tokens import ShownCards
 from recommender.visitors import Viewer
 from teenplay.caching import ExpiringCache
@@ -104,16 +105,18 @@ def _season_keywords_of(today: date) -> str:
 
 def member_query(member) -> str:
     """Favourite category names, three keywords and region, through the shared preprocessing.
-    Names come from the fixed reference lists, so this is one small query."""
-    category_ids = member.favorite_category_links.filter(status=True).order_by("category_id").values_list("category_id", flat=True)
+    The favourites are member.selectors' one read of them (one small query); names come from
+    the fixed reference lists."""
+    category_ids = favorite_category_ids(member=member)
     region = REGION_NAMES[member.region_id - 1] if member.region_id else ""
     return query_text(*(CATEGORY_NAMES[category_id - 1] for category_id in category_ids), *member.keywords, region)
 
 
 def ranking_settings(arm: str | None = None) -> RankingSettings:
-    """The category ranking of an arm: `seed` is the original's, `personal` and `ranked` mix in behaviour."""
+    """The category ranking of an arm: `plain` is the member model's prediction alone, `personal`
+    and `ranked` mix in the member's recent behaviour."""
     arm = arm or settings.RECOMMENDER_RANKING
-    return RankingSettings(mode="seed" if arm == "seed" else "personal")
+    return RankingSettings(mode="plain" if arm == "plain" else "personal")
 
 
 def member_category_probabilities(model: ActiveModel, state: MemberState | None, query: str,
@@ -147,7 +150,7 @@ def recommended_activities(*, member=None, arm: str | None = None) -> Recommenda
     that have not ended (6 + 2, filled from the next categories when one has too few).
     With the model file missing or corrupt: the newest activities, source "fallback".
 
-    `arm` (default RECOMMENDER_RANKING): `seed` ranks categories as the original did; `personal`
+    `arm` (default RECOMMENDER_RANKING): `plain` ranks categories by the model's prediction alone; `personal`
     mixes in the member's behaviour; `ranked` picks the same categories as `personal` but orders
     the activities inside the two shown categories by the member's own model and freshness."""
     arm = arm or settings.RECOMMENDER_RANKING

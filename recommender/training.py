@@ -1,15 +1,13 @@
 """Training, evaluation and export of the pretrained category classifier.
 
 CountVectorizer -> MultinomialNB in a Pipeline whose steps are named `count_v` and
-`mnnb` (as in the original), so `named_steps` code and `partial_fit` work the same way.
+`mnnb`, so `named_steps` code and per-member `partial_fit` find the steps by name.
 No Django import: the management command and the notebooks call these functions.
 """
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,7 +33,8 @@ from sklearn.pipeline import Pipeline
 from reference import CATEGORY_ID_BY_NAME, CATEGORY_IDS, CATEGORY_NAMES
 from recommender.evaluation import LabelledText, draw_confusion_matrix, evaluate_pipeline, public_report
 from recommender.model_store import METRICS_FILENAME, sha256_of
-from recommender.text import (
+from teenplay.files import replaced_together
+from recommender.core.text import (
     activity_text, char_ngrams, kiwi_morphemes, morphemes_and_char_ngrams, morphemes_related_and_char_ngrams,
     FEATURE_CHARS, query_text, tokenize_many,
 )
@@ -50,7 +49,7 @@ SERIES_SIMILARITY = 0.5
 SERIES_OPENING_CHARS = 120
 REAL_TEXT_HEADLINE = ("rows", "f1_macro", "accuracy", "top2")  # per real-text file in the comparison
 
-# The original's CountVectorizer split on spaces and punctuation; the others read Korean.
+# `whitespace` splits on spaces and punctuation (kept for comparison); the others read Korean.
 TOKENIZERS: dict[str, Callable[[], CountVectorizer]] = {
     "whitespace": lambda: CountVectorizer(),
     "kiwi": lambda: CountVectorizer(tokenizer=kiwi_morphemes, lowercase=False, token_pattern=None),
@@ -212,18 +211,6 @@ def compare_tokenizers(features: pd.Series, target: pd.Series, check: tuple[pd.S
 # --- export -----------------------------------------------------------------
 
 
-def _dump_atomically(pipe: Pipeline, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        joblib.dump(pipe, temporary)
-        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; web workers may run as another user
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str = DEFAULT_TOKENIZER,
                      alpha: float = DEFAULT_ALPHA, check_frame: pd.DataFrame | None = None,
                      compare: bool = True, real_text: Sequence[LabelledText] = (),
@@ -270,7 +257,8 @@ def train_and_export(frame: pd.DataFrame, out_dir: Path | str, *, tokenizer: str
 
     stage("전체 데이터로 다시 학습해 내보내기")
     model_path = out_dir / MODEL_FILENAME
-    _dump_atomically(pipe, model_path)
+    with replaced_together([model_path]) as (temporary,):
+        joblib.dump(pipe, temporary)
     digest = sha256_of(model_path)
     trained_at = datetime.now(timezone.utc)
     metadata = {

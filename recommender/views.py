@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_safe
 from activity import selectors as activity_selectors
 from recommender import charts, selectors
 from recommender.models import LearningEvent, Tab
-from recommender.services import record_activity_view, record_click
+from recommender.events import record_activity_view, record_click
 from recommender.visitors import remember, viewer_of
 
 
@@ -41,7 +41,7 @@ def activity_detail_page(request, activity_id):
 
 
 DASHBOARD_DAYS = 30
-ARM_LABELS = {"seed": "seed (원래 순위)", "personal": "personal (개인화)", "ranked": "ranked (카테고리 안 정렬)"}
+ARM_LABELS = {"plain": "plain (모델 예측만)", "personal": "personal (개인화)", "ranked": "ranked (카테고리 안 정렬)"}
 
 
 @require_GET

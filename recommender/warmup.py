@@ -8,7 +8,7 @@ from django.conf import settings
 from reference import CATEGORY_NAMES, REGION_NAMES
 from recommender.active_model import active_model
 from recommender.model_store import ModelUnavailable
-from recommender.text import query_text
+from recommender.core.text import query_text
 
 logger = logging.getLogger(__name__)
 

@@ -237,8 +237,6 @@ LOGGING = {
 # --- Recommender ---
 # The shipped model; a path from settings only (never from the database).
 RECOMMENDER_MODEL_PATH = Path(os.environ.get("RECOMMENDER_MODEL_PATH", BASE_DIR / "models" / "activity_recommender.pkl"))
-# "personal" mixes the member's recent behaviour into the AI tab's ranking; "seed" restores
-# the original: the member model's predict_proba of their interests, equal event weights.
 # Labelled real text (category_id, text) that train_recommender scores beside its own splits,
 # never trains on: by default the shared evaluation files beside the project, when present.
 RECOMMENDER_REAL_TEXT_FILES = [
@@ -247,10 +245,13 @@ RECOMMENDER_REAL_TEXT_FILES = [
         ",".join(str(BASE_DIR.parent / "shared" / "eval" / name) for name in ("real_listings.tsv", "real_keywords.tsv")),
     ).split(",") if path.strip()
 ]
+# "personal" mixes the member's recent behaviour into the AI tab's ranking; "plain" ranks by the
+# member model's predict_proba of their interests alone, with equal event weights ("ranked" also
+# orders the activities inside the shown categories by the member's model).
 RECOMMENDER_RANKING = os.environ.get("RECOMMENDER_RANKING", "personal")
 RECOMMENDER_EVENT_WEIGHTS = {
     "view": float(os.environ.get("RECOMMENDER_VIEW_WEIGHT", "1.0")),
-    "like": float(os.environ.get("RECOMMENDER_LIKE_WEIGHT", "1.0" if RECOMMENDER_RANKING == "seed" else "2.0")),
+    "like": float(os.environ.get("RECOMMENDER_LIKE_WEIGHT", "1.0" if RECOMMENDER_RANKING == "plain" else "2.0")),
 }
 # Reloading an activity page within this window learns once.
 RECOMMENDER_VIEW_COOLDOWN_MINUTES = int(os.environ.get("RECOMMENDER_VIEW_COOLDOWN_MINUTES", "30"))
@@ -269,7 +270,7 @@ RECOMMENDER_SIMILAR_COUNT = 4
 RECOMMENDER_NEWEST_CACHE_SECONDS = float(os.environ.get("RECOMMENDER_NEWEST_CACHE_SECONDS", "10"))
 ACTIVITY_TAB_CACHE_SECONDS = float(os.environ.get("ACTIVITY_TAB_CACHE_SECONDS", "30"))
 RECOMMENDER_SEASON_CACHE_SECONDS = float(os.environ.get("RECOMMENDER_SEASON_CACHE_SECONDS", "60"))
-# Experiment arms for the AI tab, e.g. "personal=50,ranked=50" (arms: seed, personal, ranked).
+# Experiment arms for the AI tab, e.g. "personal=50,ranked=50" (arms: plain, personal, ranked).
 # Empty: everyone gets RECOMMENDER_RANKING. Members are assigned by a stable hash of their id
 # and the experiment's name; logged-out visitors by their random visitor cookie.
 RECOMMENDER_EXPERIMENT = os.environ.get("RECOMMENDER_EXPERIMENT", "").strip()

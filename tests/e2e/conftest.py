@@ -60,7 +60,7 @@ def demo_data(live_server) -> DemoData:
     """The shipped datasets and the similar-activities index, in the live server's database."""
     from activity.models import Activity
     from demo.services import load_datasets
-    from recommender.services import rebuild_similar_activities
+    from recommender.similar import rebuild_similar_activities
 
     load_datasets(directory=DATASETS_DIR, show_progress=False)
     pairs = rebuild_similar_activities()

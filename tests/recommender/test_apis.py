@@ -13,7 +13,8 @@ from activity.models import Region
 from member.services import set_member_interests
 from recommender import model_store
 from recommender.models import LearningEvent, SeasonKeywordSet
-from recommender.services import rebuild_similar_activities, take_in_member_events
+from recommender.member_models import take_in_member_events
+from recommender.similar import rebuild_similar_activities
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +253,7 @@ def test_similar_activities_skip_hidden_ones_and_404_for_unknown(api, make_activ
 
 
 def test_a_new_activity_joins_the_index_without_a_rebuild(api, make_activity):
-    from recommender.services import refresh_similar_activities
+    from recommender.similar import refresh_similar_activities
 
     climbing = [make_activity(category_id=3, title=f"실내 클라이밍 {i}", content="볼더링 클라이밍 초보") for i in range(3)]
     make_activity(category_id=4, title="베이킹 클래스", content="스콘 굽기")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activity.models import Activity
 from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
-from recommender.services import current_member_state, decoded_states, take_in_member_events
+from recommender.member_models import current_member_state, decoded_states, take_in_member_events
 
 pytestmark = pytest.mark.django_db
 

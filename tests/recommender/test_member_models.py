@@ -15,23 +15,18 @@ from django.utils import timezone
 
 from recommender.likes import like_activity_and_learn, unlike_activity_and_learn
 from recommender.active_model import active_model
-from recommender.engine import MemberDelta, predict_proba
+from recommender.core.engine import MemberDelta, predict_proba
 from recommender.models import LearningEvent, MemberModel
-from recommender.services import (
-    current_member_state,
-    learning_text,
-    rebuild_member_models,
-    record_activity_view,
-    take_in_member_events,
-)
-from recommender.text import query_text
+from recommender.events import record_activity_view
+from recommender.member_models import current_member_state, learning_text, rebuild_member_models, take_in_member_events
+from recommender.core.text import query_text
 
 QUERIES = ["여행 바다 산 여름 시원한", "재테크 주식 ETF 서울", "러닝 클라이밍 등산", "와인 베이킹", "영어 회화 스터디 토익"]
 CLASSES = list(range(1, 14))
 
 
 def sklearn_replay(member):
-    """The original's way: a copy of the pretrained pipeline, partial_fit on every learned event
+    """scikit-learn's own way: a copy of the pretrained pipeline, partial_fit on every learned event
     (the worker takes pending events in first)."""
     take_in_member_events(member_id=member.pk)
     model = active_model()

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activity.models import Category
-from recommender.engine import assign_arm, parse_experiment, wilson_interval
+from recommender.core.engine import assign_arm, parse_experiment, wilson_interval
 from recommender.models import Click, EventPrune, Impression, Tab
-from recommender.services import prune_recommendation_events
+from recommender.events import prune_recommendation_events
 from recommender.tokens import ShownCards
 
 pytestmark = pytest.mark.django_db
@@ -234,8 +234,8 @@ def test_arm_assignment_is_stable_and_follows_the_weights():
     assert first == [assign_arm(f"m{n}", "ai-tab", arms) for n in range(4000)]
     share = first.count("ranked") / len(first)
     assert 0.46 < share < 0.54
-    uneven = [assign_arm(f"m{n}", "ai-tab", parse_experiment("seed=10,personal=90")) for n in range(4000)]
-    assert 0.07 < uneven.count("seed") / 4000 < 0.13
+    uneven = [assign_arm(f"m{n}", "ai-tab", parse_experiment("plain=10,personal=90")) for n in range(4000)]
+    assert 0.07 < uneven.count("plain") / 4000 < 0.13
     # Another experiment name reshuffles the members.
     other = [assign_arm(f"m{n}", "ai-tab-2", arms) for n in range(4000)]
     assert 0.4 < sum(a != b for a, b in zip(first, other)) / 4000 < 0.6
@@ -247,7 +247,7 @@ def test_a_bad_experiment_is_refused(spec):
         parse_experiment(spec)
 
 
-@override_settings(RECOMMENDER_EXPERIMENT="seed=1,personal=1,ranked=1")
+@override_settings(RECOMMENDER_EXPERIMENT="plain=1,personal=1,ranked=1")
 def test_members_keep_their_arm_across_requests_and_the_rows_say_which(make_member, travel):
     from recommender.experiments import arm_for
     from recommender.visitors import Viewer
@@ -305,8 +305,8 @@ def test_ranked_puts_the_members_sub_interest_first_within_the_category(make_mem
     assert [a.id for a in personal.activities[:6]] == [a.id for a in hobby_newest[:6]]
     assert {a.id for a in ranked.activities[:4]} == {a.id for a in board_games}
     assert ranked.activities[4].id == hobby_newest[0].id  # then the newest
-    seed = recommended_activities(member=member, arm="seed")
-    assert [a.id for a in seed.activities[:6]] == [a.id for a in hobby_newest[:6]] or seed.categories[0]["id"] != 1
+    plain = recommended_activities(member=member, arm="plain")
+    assert [a.id for a in plain.activities[:6]] == [a.id for a in hobby_newest[:6]] or plain.categories[0]["id"] != 1
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -440,3 +440,18 @@ def test_dashboard_is_staff_only(client, member, path):
     client.force_login(member)
     response = client.get(path)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_migration_renames_the_stored_seed_arm_to_plain(member):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("recommender.migrations.0008_rename_seed_arm_to_plain")
+    shown = dict(recommendation_id=uuid.uuid4(), tab=Tab.AI, source="member", model_version="v", position=0,
+                 activity_id=1, category_id=1, member=member, created_at=timezone.now())
+    Impression.objects.create(arm="seed", **shown)
+    Click.objects.create(arm="seed", **shown)
+    migration.rename_arms(apps, None)
+    assert list(Impression.objects.values_list("arm", flat=True)) == ["plain"]
+    assert list(Click.objects.values_list("arm", flat=True)) == ["plain"]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommender.models import Impression, LearningEvent, MemberModel
-from recommender.services import record_activity_view, record_like_learning
+from recommender.events import record_activity_view, record_like_learning
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from recommender.models import LearningEvent, MemberModel
-from recommender.services import MemberState, current_member_state, record_like_learning
+from recommender.events import record_like_learning
+from recommender.member_models import MemberState, current_member_state
 
 pytestmark = [pytest.mark.queue, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

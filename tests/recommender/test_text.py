@@ -1,7 +1,7 @@
 """The one preprocessing used for training, learning and queries."""
 import math
 
-from recommender.text import activity_text, char_ngrams, clean_text, kiwi_morphemes, query_text
+from recommender.core.text import activity_text, char_ngrams, clean_text, kiwi_morphemes, query_text
 
 
 def test_html_tags_and_entities_are_removed():

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from reference import CATEGORY_NAMES
 from recommender import model_store
 from recommender.model_store import ModelUnavailable, load_model
-from recommender.text import query_text
+from recommender.core.text import query_text
 from recommender.training import (
     TrainingDataError, features_and_target, series_groups, split, train_and_export,
 )
@@ -98,7 +98,7 @@ def test_exported_pipeline_has_the_original_step_names_and_partial_fit_works(tra
 def test_model_pickles_its_tokenizer_by_reference(trained):
     out, _ = trained
     raw = (out / "activity_recommender.pkl").read_bytes()
-    assert b"recommender.text" in raw and b"char_ngrams" in raw
+    assert b"recommender.core.text" in raw and b"char_ngrams" in raw
 
 
 def test_bad_training_rows_are_refused(tmp_path):

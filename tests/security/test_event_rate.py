@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recommender.models import LearningEvent, MemberModel
-from recommender.services import current_member_state, record_like_learning, record_unlike_learning, take_in_member_events
+from recommender.events import record_like_learning, record_unlike_learning
+from recommender.member_models import current_member_state, take_in_member_events
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.services import DEMO_ACCOUNTS, DatasetError, load_datasets
 from recommender.model_store import ModelUnavailable
-from recommender.services import rebuild_similar_activities
+from recommender.similar import rebuild_similar_activities
 
 
 class Command(BaseCommand):

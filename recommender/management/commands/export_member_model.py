@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recommender.model_store import ModelUnavailable
 from recommender.models import LearningEvent
-from recommender.services import member_pipeline
+from recommender.export import member_pipeline
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from recommender.services import prune_recommendation_events
+from recommender.events import prune_recommendation_events
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.model_store import ModelUnavailable
-from recommender.services import rebuild_member_models
+from recommender.member_models import rebuild_member_models
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.model_store import ModelUnavailable
-from recommender.services import rebuild_similar_activities
+from recommender.similar import rebuild_similar_activities
 
 
 class Command(BaseCommand):

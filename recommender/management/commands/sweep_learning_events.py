@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.services import sweep_pending_events
+from recommender.member_models import sweep_pending_events
 
 
 class Command(BaseCommand):

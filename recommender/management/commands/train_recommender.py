@@ -10,7 +10,7 @@ from crawler.raw import RawDataError, read_raw_activities
 from activity.models import Activity
 from recommender.evaluation import LabelledFileError, read_labelled_file
 from recommender.model_store import clear_cache
-from recommender.services import rebuild_similar_activities
+from recommender.similar import rebuild_similar_activities
 from recommender.training import DEFAULT_ALPHA, DEFAULT_TOKENIZER, TOKENIZERS, TrainingDataError, train_and_export
 
 DEFAULT_CHECK_SET = settings.BASE_DIR / "datasets" / "check" / "activities_check.csv"

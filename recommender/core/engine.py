@@ -201,8 +201,8 @@ def predict_proba(base: BaseCounts, delta: MemberDelta, query: dict[int, float])
 class RankingSettings:
     """How the AI tab turns a member's model and history into category probabilities.
 
-    `mode="seed"` restores the original behaviour: the member model's `predict_proba`
-    of the interests query, nothing else. `mode="personal"` mixes that with the member's
+    `mode="plain"` ranks by the member model's `predict_proba` of the interests query alone
+    (no behaviour prior). `mode="personal"` mixes that with the member's
     own recent behaviour: a recency-weighted share of their events per category,
     smoothed toward the base prior, taking more weight the more events there are.
     """
@@ -222,7 +222,7 @@ def rank_categories(base: BaseCounts, delta: MemberDelta, query: dict[int, float
                     event_mass: float, settings: RankingSettings) -> np.ndarray:
     """Category probabilities for the AI tab."""
     query_probabilities = predict_proba(base, delta, query)
-    if settings.mode == "seed" or event_mass <= 0:
+    if settings.mode == "plain" or event_mass <= 0:
         return query_probabilities
     behaviour = personal_prior(base, recent_counts, settings.prior_strength)
     share = event_mass / (event_mass + settings.behaviour_half_point)
@@ -289,7 +289,7 @@ def order_within_category(base: BaseCounts, delta: MemberDelta, class_index: int
 
 # --- experiments ----------------------------------------------------------------------
 
-ARMS = ("seed", "personal", "ranked")
+ARMS = ("plain", "personal", "ranked")
 
 
 def parse_experiment(spec: str) -> tuple[tuple[str, float], ...]:

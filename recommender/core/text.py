@@ -46,8 +46,7 @@ def clean_text(text) -> str:
 def activity_text(*, title=None, content=None, intro=None, address_location=None, category_name=None) -> str:
     """An activity's feature text: its parts cleaned and joined with spaces, empty or
     missing parts skipped. Training passes title, content, intro and address location;
-    a learning event passes the category name, title, intro and address location (as
-    the original did, but with spaces between the parts)."""
+    a learning event passes the category name, title, intro and address location."""
     parts = (category_name, title, content, intro, address_location)
     cleaned = (clean_text(part) for part in parts)
     return " ".join(part for part in cleaned if part)
