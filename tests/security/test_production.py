@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +122,22 @@ def test_the_production_steps_serve_pages_and_hashed_static_files(web):
     # HEAD, as an uptime monitor sends it, over real HTTP: the status and headers, no body.
     status, headers, body = server.get("/", method="HEAD")
     assert status == 200 and body == b"" and headers["Content-Security-Policy"]
+
+
+def test_the_web_processes_answer_recommendations_without_loading_pandas(web):
+    """scikit-learn imports pandas whenever it is installed; teenplay.wsgi keeps it out of the web
+    processes (it is ~30 MiB in each), and the model still predicts there."""
+    server = web()
+    status, _, body = server.get("/api/recommendations/activities/")
+    assert status == 200, body[:2000]
+    assert len(json.loads(body)["categories"]) == 2
+    master = psutil.Process(server.process.pid)
+    processes = [master, *master.children()]
+    assert len(processes) >= 2  # the master and its workers
+    for process in processes:
+        loaded = {mapping.path for mapping in process.memory_maps()}
+        assert not [path for path in loaded if "/pandas/" in path], process
+        assert [path for path in loaded if "/sklearn/" in path], process  # the model is loaded there
 
 
 def test_collectstatic_run_with_debug_on_still_serves_a_debug_off_site(released, web, tmp_path):
