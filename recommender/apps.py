@@ -7,9 +7,9 @@ class RecommenderConfig(AppConfig):
 
     def ready(self):
         from member.signals import member_signed_up
-        from recommender.member_models import create_member_model
+        from recommender import member_models
 
         def give_personal_model(sender, *, member, **kwargs):
-            create_member_model(member=member)  # every member has a model of their own from signup
+            member_models.create_member_model(member=member)  # every member has a model of their own from signup
 
         member_signed_up.connect(give_personal_model, weak=False, dispatch_uid="recommender.give_personal_model")

@@ -75,6 +75,23 @@ def test_signup_creates_the_members_model(member):
 
 
 @pytest.mark.django_db
+def test_signup_is_undone_when_the_personal_model_cannot_be_made(monkeypatch):
+    # member knows nothing of the recommender: it hears of signup through member_signed_up,
+    # inside signup's transaction, so a model that cannot be made leaves no member without one.
+    from member.models import Member
+    from member.services import signup_member
+    from recommender import member_models
+
+    def fail(**kwargs):
+        raise RuntimeError("no model today")
+
+    monkeypatch.setattr(member_models, "create_member_model", fail)
+    with pytest.raises(RuntimeError, match="no model today"):
+        signup_member(email="late@example.com", password=None, nickname="늦은", privacy_agree=True)
+    assert not Member.objects.filter(email="late@example.com").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_event_sequences_equal_sklearn_copy_and_partial_fit(member, activities, seed):
     rng = random.Random(seed)
