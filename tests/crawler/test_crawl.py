@@ -240,7 +240,7 @@ def test_crawled_csvs_feed_the_cleaning_step_once_categories_are_assigned(site_s
         clean_and_enrich(raw, tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
-    # The hand step of the original: assign categories, then clean and enrich.
+    # The hand step: assign categories, then clean and enrich.
     for name, category in (("clubs.csv", "취미"), ("activities.csv", "취미")):
         frame = pd.read_csv(raw / name, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         frame["category_name"] = category

@@ -8,7 +8,7 @@ from crawler.text import extract_club_name, multi_line, single_line, unique
     ("title", "expected"),
     [
         ("<주말 등산회>", "주말 등산회"),
-        # text after the closing bracket (the seed's second case)
+        # text after the closing bracket is ignored
         ("<책읽는 밤> 2월 정기모임 후기", "책읽는 밤"),
         ("[소모임 소개] <책읽는 밤> 함께 읽어요", "책읽는 밤"),
         ("봄맞이 <꽃꽂이 원데이> 모임 후기", "꽃꽂이 원데이"),
@@ -21,14 +21,14 @@ from crawler.text import extract_club_name, multi_line, single_line, unique
         # surrounding and inner whitespace
         ("<  우쿨렐레   교실 > 첫 합주", "우쿨렐레 교실"),
         ("<\t요가\n아침반 >", "요가 아침반"),
-        # commas survive: the CSV writer quotes them (the seed deleted them)
+        # commas survive: the CSV writer quotes them
         ("<댄스, 힙합 크루> 공연 후기", "댄스, 힙합 크루"),
         # nested and doubled brackets: the innermost name
         ("<<사진 동호회 찰칵>>", "사진 동호회 찰칵"),
         ("<모임 <서울 재즈>>", "서울 재즈"),
-        # several bracketed parts: the last one wins, as in the seed
+        # several bracketed parts: the last one wins
         ("<공지> <클라이밍 크루 홀드>", "클라이밍 크루 홀드"),
-        # an unclosed last bracket does not hide an earlier complete one (the seed crashed)
+        # an unclosed last bracket does not hide an earlier complete one
         ("<캠핑 크루 별밤> 다음 모임은 <미정", "캠핑 크루 별밤"),
         # an empty last bracket falls back to an earlier name
         ("<풋살 FC 수요일> <>", "풋살 FC 수요일"),
