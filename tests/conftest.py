@@ -42,7 +42,10 @@ def make_club(db, make_member):
 
     def make(**fields):
         if "leader" not in fields:
-            leader_holder.setdefault("leader", make_member(nickname="모임장"))
+            # One leader for the test's clubs, made the first time a club needs one (a member
+            # costs a signup: the member row and its model row).
+            if "leader" not in leader_holder:
+                leader_holder["leader"] = make_member(nickname="모임장")
             fields["leader"] = leader_holder["leader"]
         fields.setdefault("name", f"테스트 모임 {next(_sequence)}")
         fields.setdefault("main_category", Category.objects.get(pk=1))
