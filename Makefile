@@ -24,13 +24,14 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
 # The whole test suite on the database named by DATABASE_URL (SQLite when unset), in one process
-# per core (pytest-xdist; TEST_WORKERS=0 for one process), each on its own test database (SQLite:
+# per core (pytest-xdist; TEST_WORKERS=0 for one process; tests/conftest.py keeps the tests that load
+# the whole demo data on one worker), each on its own test database (SQLite:
 # a file per process; PostgreSQL: test_<name>_gw0, test_<name>_gw1 ...), then the task-queue tests
 # again through RQ on the local Redis server (database 15 by default).
 TEST_WORKERS ?= auto
 
 test: install
-	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue
 
 # The README's screenshots: the browser tests in tests/e2e (headless Chromium, demo data) save them here.

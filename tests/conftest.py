@@ -110,6 +110,20 @@ LONG_TESTS = (
 )
 
 
+# The tests that load the whole demo data and index it: each process tokenizes every listing
+# the first time (kiwipiepy, tens of seconds), so under `--dist loadgroup` they share one worker.
+FULL_DEMO_DATA = (
+    "tests/e2e/test_main_flows.py",
+    "tests/e2e/test_online_evaluation.py",
+    "tests/datasets/test_loading.py::test_loading_creates_everything",
+)
+
+
+def pytest_itemcollected(item):
+    if item.nodeid.startswith(FULL_DEMO_DATA):
+        item.add_marker(pytest.mark.xdist_group("full_demo_data"))
+
+
 def _django_order(item) -> int:
     """pytest-django's order (tests/ runs as Django does): database tests, then transactional
     ones, then the rest."""
