@@ -23,10 +23,15 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
-# The whole test suite on the database named by DATABASE_URL (SQLite when unset), then the
-# task-queue tests again through RQ on the local Redis server (database 15 by default).
+# The whole test suite on the database named by DATABASE_URL (SQLite when unset), in one process
+# per core (pytest-xdist; TEST_WORKERS=0 for one process; tests/conftest.py keeps the tests that load
+# the whole demo data on one worker), each on its own test database (SQLite:
+# a file per process; PostgreSQL: test_<name>_gw0, test_<name>_gw1 ...), then the task-queue tests
+# again through RQ on the local Redis server (database 15 by default).
+TEST_WORKERS ?= auto
+
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue
 
 # The import contracts in .importlinter: one-way app layers, Django-free crawler and core.

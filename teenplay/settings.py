@@ -4,7 +4,6 @@ Development defaults are safe only while DEBUG is on; with DEBUG off the app
 refuses to start without SECRET_KEY and turns on the secure cookie/HTTPS settings.
 """
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -115,11 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two read-modify-write transactions
     # (two learning events of one member) queue instead of losing an update.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
-    # Tests use a file, not shared-cache memory, so concurrent threads wait for the lock.
-    # One file per test process: concurrent runs never share (or delete) each other's database.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
-        Path(tempfile.gettempdir()) / f"teenplay_test_{os.getpid()}.sqlite3"
-    )
+    # The test database's name is set in tests/settings.py.
 
 # Background tasks (the member models' learning), Django's tasks API through django-tasks.
 # TASKS_BACKEND: "database" (default: the queue is a table in the site's database, run by

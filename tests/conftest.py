@@ -42,7 +42,10 @@ def make_club(db, make_member):
 
     def make(**fields):
         if "leader" not in fields:
-            leader_holder.setdefault("leader", make_member(nickname="모임장"))
+            # One leader for the test's clubs, made the first time a club needs one (a member
+            # costs a signup: the member row and its model row).
+            if "leader" not in leader_holder:
+                leader_holder["leader"] = make_member(nickname="모임장")
             fields["leader"] = leader_holder["leader"]
         fields.setdefault("name", f"테스트 모임 {next(_sequence)}")
         fields.setdefault("main_category", Category.objects.get(pk=1))
@@ -92,3 +95,49 @@ def add_participant(db):
         return ActivityMember.objects.create(member=member, activity=activity, status=status)
 
     return add
+
+
+# --- scheduling under pytest-xdist (make test) ----------------------------------------------
+
+# The longest tests (seconds each: a notebook, a browser flow, a schemathesis run, a real
+# gunicorn, the full demo data). Started first within their group, so that on two workers the
+# run does not end with one of them alone on a long test.
+LONG_TESTS = (
+    "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom",
+    "tests/e2e/",
+    "tests/security/test_production.py",
+    "tests/datasets/test_loading.py::test_loading_creates_everything",
+)
+
+
+# The tests that load the whole demo data and index it: each process tokenizes every listing
+# the first time (kiwipiepy, tens of seconds), so under `--dist loadgroup` they share one worker.
+FULL_DEMO_DATA = (
+    "tests/e2e/test_main_flows.py",
+    "tests/e2e/test_online_evaluation.py",
+    "tests/datasets/test_loading.py::test_loading_creates_everything",
+)
+
+
+def pytest_itemcollected(item):
+    if item.nodeid.startswith(FULL_DEMO_DATA):
+        item.add_marker(pytest.mark.xdist_group("full_demo_data"))
+
+
+def _django_order(item) -> int:
+    """pytest-django's order (tests/ runs as Django does): database tests, then transactional
+    ones, then the rest."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
+    if transactional:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's sort: the long tests first within each of its groups (a stable sort,
+    so everything else keeps its order)."""
+    items.sort(key=lambda item: (_django_order(item), not item.nodeid.startswith(LONG_TESTS)))

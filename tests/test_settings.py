@@ -1,20 +1,24 @@
-"""Settings read the environment; production refuses insecure defaults."""
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""Settings read the environment; production refuses insecure defaults.
 
-ROOT = Path(__file__).resolve().parent.parent
+These load the production settings (teenplay.settings), not the test run's tests.settings:
+in a new manage.py process (tests.helpers.run_manage), or executed afresh from the file."""
+import runpy
+
+from tests.helpers import ROOT, run_manage
+
+SETTINGS_FILE = ROOT / "teenplay" / "settings.py"
 
 
-def run_manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT",
-                                                            "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-                                                            "STATIC_MANIFEST"}}
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+def production_settings(monkeypatch, **environment) -> dict:
+    """teenplay/settings.py executed afresh (the running Django's settings are untouched) with
+    only these of the variables it reads set."""
+    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "LOG_LEVEL", "LOGIN_FAILURE_LIMIT",
+                 "TASKS_BACKEND", "RECOMMENDER_EXPERIMENT", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+                 "CSRF_COOKIE_SECURE", "STATIC_MANIFEST"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
 
 
 def test_check_deploy_is_clean_with_debug_off_and_a_secret_key():
@@ -37,7 +41,42 @@ def test_development_starts_without_secret_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_settings_come_from_the_environment(settings):
-    assert settings.TIME_ZONE == "Asia/Seoul"
-    assert settings.LANGUAGE_CODE == "ko-kr"
-    assert settings.AUTH_USER_MODEL == "member.Member"
+def test_settings_come_from_the_environment(monkeypatch, tmp_path):
+    configured = production_settings(
+        monkeypatch, DEBUG="false", SECRET_KEY="from-the-environment", ALLOWED_HOSTS="teenplay.example, www.teenplay.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}", LOG_LEVEL="WARNING", LOGIN_FAILURE_LIMIT="4",
+        TASKS_BACKEND="immediate", RECOMMENDER_EXPERIMENT="personal=50,ranked=50",
+    )
+    assert configured["DEBUG"] is False and configured["SECRET_KEY"] == "from-the-environment"
+    assert configured["ALLOWED_HOSTS"] == ["teenplay.example", "www.teenplay.example"]
+    assert configured["DATABASES"]["default"]["NAME"] == str(tmp_path / "site.sqlite3")
+    assert configured["LOGGING"]["root"]["level"] == "WARNING"
+    assert configured["AXES_FAILURE_LIMIT"] == 4
+    assert configured["TASKS"]["default"]["BACKEND"] == "django_tasks.backends.immediate.ImmediateBackend"
+    assert configured["RECOMMENDER_EXPERIMENT"] == "personal=50,ranked=50"
+    # With DEBUG off the secure defaults are on unless the environment turns them off.
+    assert configured["SECURE_SSL_REDIRECT"] and configured["SESSION_COOKIE_SECURE"] and configured["CSRF_COOKIE_SECURE"]
+
+    development = production_settings(monkeypatch, DEBUG="true", DATABASE_URL="postgres://teen:play@db.internal:6543/teenplay")
+    assert development["SECRET_KEY"].startswith("dev-only")
+    assert development["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+    database = development["DATABASES"]["default"]
+    assert (database["ENGINE"], database["HOST"], database["PORT"], database["NAME"], database["USER"]) == (
+        "django.db.backends.postgresql", "db.internal", 6543, "teenplay", "teen")
+    assert not development["SECURE_SSL_REDIRECT"]
+    # What no environment changes.
+    assert (development["TIME_ZONE"], development["LANGUAGE_CODE"], development["AUTH_USER_MODEL"]) == (
+        "Asia/Seoul", "ko-kr", "member.Member")
+
+
+def test_production_hashes_passwords_with_django_default_and_tests_do_not(monkeypatch, settings):
+    """tests.settings swaps the slow password hasher for a fast one; production keeps Django's
+    default (PBKDF2) and its test database name is Django's own."""
+    configured = production_settings(monkeypatch, DEBUG="true")
+    assert "PASSWORD_HASHERS" not in configured  # Django's default list, PBKDF2 first
+    from django.conf import global_settings
+
+    assert global_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert "TEST" not in configured["DATABASES"]["default"]
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+

@@ -103,5 +103,8 @@ def shared_browser() -> Iterator[WebDriver]:
 
 @pytest.fixture
 def browser(shared_browser: WebDriver) -> WebDriver:
+    # No state carried between tests: a test's short page timeout (test_crawl's timed-out page
+    # sets 0.5 s) would make this very load fail on a busy machine.
+    shared_browser.set_page_load_timeout(FAST_OPTIONS.page_timeout)
     shared_browser.get("about:blank")  # no page state carried between tests
     return shared_browser

@@ -15,7 +15,7 @@ from member.models import Member
 from recommender.models import Click, Impression
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import DESKTOP, Browser
-from tests.e2e.test_main_flows import ai_tab_cards, click, switch_tab, wait_for_path
+from tests.e2e.pages import ai_tab_cards, click, switch_tab, wait_for_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -2,20 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import signup_data
 
 Member = get_user_model()
-
-
-def signup_data(**overrides):
-    data = {
-        "email": "new@example.com",
-        "nickname": "새싹",
-        "password1": TEST_PASSWORD,
-        "password2": TEST_PASSWORD,
-        "privacy_agree": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.django_db

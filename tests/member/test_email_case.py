@@ -5,7 +5,7 @@ from django.test import Client
 
 from member.models import Member
 from tests.conftest import TEST_PASSWORD
-from tests.member.test_accounts import signup_data
+from tests.helpers import signup_data
 
 pytestmark = pytest.mark.django_db
 

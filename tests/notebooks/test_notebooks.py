@@ -2,7 +2,10 @@
 
 Each notebook is executed with nbclient on an ipykernel started from this test run's own
 interpreter (never a globally registered "python3" kernel), from notebooks/ (where
-`jupyter lab notebooks/` starts) and from the repository root.
+`jupyter lab notebooks/` starts). Started from the repository root, each notebook's first cell
+is run and must leave the kernel in the same place (working directory, first import path) as
+it does from notebooks/: nothing else in a notebook depends on where Jupyter started, so the
+rest runs once.
 """
 from __future__ import annotations
 
@@ -52,6 +55,16 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def where_probe() -> nbformat.NotebookNode:
+    """A cell that prints where the kernel is: its working directory and first import path."""
+    return nbformat.v4.new_code_cell("import os, sys\nprint(os.getcwd())\nprint(sys.path[0])")
+
+
+def where(cell: nbformat.NotebookNode) -> list[str]:
+    printed = "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+    return printed.splitlines()
+
+
 def models_snapshot() -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in (ROOT / "models").iterdir() if p.is_file()}
 
@@ -81,6 +94,11 @@ def test_committed_without_outputs(path):
 def test_first_cell_finds_the_repository_root(path):
     first = next(cell for cell in read(path).cells if cell.cell_type == "code")
     assert "manage.py" in first.source and "os.chdir(ROOT)" in first.source and "sys.path.insert(0" in first.source
+    # Started from the repository root, the first cell leaves the kernel where it leaves it when
+    # started from notebooks/ (test_notebook_runs_top_to_bottom checks that one).
+    nb = nbformat.v4.new_notebook(cells=[first, where_probe()])
+    execute(nb, ROOT)
+    assert where(nb.cells[1]) == [str(ROOT), str(ROOT)]
 
 
 def test_training_notebook_exports_only_when_asked():
@@ -99,21 +117,24 @@ def test_kernel_runs_on_this_interpreter():
     assert Path(printed).resolve() == Path(sys.executable).resolve()
 
 
-@pytest.mark.parametrize("start", ["notebooks", "repo root"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_notebook_runs_top_to_bottom(path, start):
-    cwd = NOTEBOOK_DIR if start == "notebooks" else ROOT
+def test_notebook_runs_top_to_bottom(path):
     before = models_snapshot()
     nb = read(path)
+    # Where the first cell left the kernel, for the rest of the notebook (as from the repository
+    # root: test_first_cell_finds_the_repository_root).
+    first = next(index for index, cell in enumerate(nb.cells) if cell.cell_type == "code")
+    nb.cells.insert(first + 1, where_probe())
     started = time.perf_counter()
     try:
-        execute(nb, cwd)
+        execute(nb, NOTEBOOK_DIR)
     except CellExecutionError as error:
-        pytest.fail(f"{path.name} (started in {start}/) failed:\n{error}", pytrace=False)
+        pytest.fail(f"{path.name} (started in notebooks/) failed:\n{error}", pytrace=False)
     seconds = time.perf_counter() - started
     errors = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
               if output.output_type == "error"]
     assert not errors
+    assert where(nb.cells[first + 1]) == [str(ROOT), str(ROOT)]
     # How long it took is printed, not asserted (it depends on what else the machine runs);
     # CELL_TIMEOUT stops a notebook that hangs.
     print(f"{path.name}: {seconds:.0f} s")

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from activity.models import Region
 from member.services import set_member_interests
 from recommender import model_store
-from recommender.models import LearningEvent, SeasonKeywordSet
 from recommender.member_models import take_in_member_events
+from recommender.models import LearningEvent, SeasonKeywordSet, SimilarActivity
 from recommender.similar import rebuild_similar_activities
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,8 @@ def api():
 
 def test_logged_out_uses_the_season_keywords_6_plus_2_newest(api, make_activity):
     travel = fill(make_activity, 5, 8)
-    fill(make_activity, 3, 3)
-    fill(make_activity, 1, 3)
+    # Three in every other category, so whichever the model ranks second has its 2 newest to show.
+    others = {category_id: fill(make_activity, category_id, 3) for category_id in range(1, 14) if category_id != 5}
     data = api.get("/api/recommendations/activities/").json()
     assert data["source"] == "season"
     assert data["query"] == "여행 바다 산 여름 시원한"
@@ -48,7 +48,10 @@ def test_logged_out_uses_the_season_keywords_6_plus_2_newest(api, make_activity)
     activities = data["activities"]
     assert len(activities) == 8 and set(activities[0]) == CARD_FIELDS
     assert [a["id"] for a in activities[:6]] == [a.id for a in sorted(travel, key=lambda a: a.created_date, reverse=True)[:6]]
-    assert all(a["category_id"] == second for a in activities[6:]) if second in (1, 3) else True
+    assert second != 5
+    newest_of_second = sorted(others[second], key=lambda a: a.created_date, reverse=True)[:2]
+    assert [a["id"] for a in activities[6:]] == [a.id for a in newest_of_second]
+    assert [a["category_id"] for a in activities] == [5] * 6 + [second] * 2
     assert activities[0]["url"] == f"/activities/{activities[0]['id']}/"
     assert activities[0]["is_like"] is False
 
@@ -145,18 +148,21 @@ def test_is_like_and_counts_are_annotated_with_a_fixed_number_of_queries(api, me
     # No interests: the base prior ranks 취미 and 운동·액티비티 first.
     few += fill(make_activity, 1, 8) + fill(make_activity, 3, 8)
     small = count_queries()
-    many = fill(make_activity, 1, 30) + fill(make_activity, 3, 30)
-    for activity in many[:10]:
-        add_like(member, activity)
-        add_participant(make_member(), activity)
+    shown = [card["id"] for card in api.get("/api/recommendations/activities/").json()["activities"]]
+    assert len(shown) == 8 and set(shown) <= {a.id for a in few}
+    many = fill(make_activity, 1, 30) + fill(make_activity, 3, 30)  # older: more rows, not shown
+    liked_ids = set(shown[::2]) | {a.id for a in many[:10]}  # half of the shown cards, and 10 others
+    for activity in few + many:
+        if activity.id in liked_ids:
+            add_like(member, activity)
+            add_participant(make_member(), activity)
     large = count_queries()
     assert large == small
     data = api.get("/api/recommendations/activities/").json()
-    liked = {a.id for a in many[:10]}
+    assert [card["id"] for card in data["activities"]] == shown
     for card in data["activities"]:
-        assert card["is_like"] == (card["id"] in liked)
-        assert card["member_count"] == (1 if card["id"] in liked else 0)
-    assert few
+        assert card["is_like"] == (card["id"] in liked_ids)
+        assert card["like_count"] == card["member_count"] == (1 if card["id"] in liked_ids else 0)
 
 
 @pytest.mark.parametrize("problem", ["missing", "corrupt"])
@@ -238,7 +244,11 @@ def test_similar_activities_from_the_index(api, make_activity):
     assert len(ids) == 4 and running[0].id not in ids
     assert set(ids) == {a.id for a in running[1:]}
     assert set(data["activities"][0]) == CARD_FIELDS
-    assert others
+    # Each crew lists the other four, never the unrelated activities the index also holds.
+    for crew in running[1:]:
+        listed = {a["id"] for a in api.get(f"/api/activities/{crew.id}/similar/").json()["activities"]}
+        assert listed == {a.id for a in running if a != crew}
+        assert not listed & {a.id for a in others}
 
 
 def test_similar_activities_skip_hidden_ones_and_404_for_unknown(api, make_activity):
@@ -282,13 +292,19 @@ def test_openapi_schema_lists_the_endpoints(api):
 
 def test_similar_activities_put_open_ones_before_ended_ones(api, make_activity):
     now = timezone.now()
-    ended = [make_activity(category_id=3, title=f"지난 등산 모임 {i}", content="북한산 등산 초보",
+    # The ended ones are the closest in text (the same words as the first open one), so only the
+    # open-first rule can put the two other open ones ahead of them.
+    ended = [make_activity(category_id=3, title="북한산 등산 모임", content="북한산 등산 초보 환영",
                            activity_start=now - timedelta(days=9), activity_end=now - timedelta(days=8)) for i in range(4)]
-    open_ones = [make_activity(category_id=3, title=f"등산 모임 {i}", content="북한산 등산 초보") for i in range(3)]
+    open_ones = [make_activity(category_id=3, title="북한산 등산 모임", content="북한산 등산 초보 환영")]
+    open_ones += [make_activity(category_id=3, title=f"주말 등산 {i}", content="관악산 등산 초보") for i in range(2)]
     rebuild_similar_activities()
+    by_score = list(SimilarActivity.objects.filter(activity=open_ones[0]).order_by("rank").values_list("similar_id", flat=True))
+    assert set(by_score[:4]) == {a.id for a in ended}  # the index ranks the ended ones first
     ids = [a["id"] for a in api.get(f"/api/activities/{open_ones[0].id}/similar/").json()["activities"]]
-    assert ids[:2] == [a.id for a in open_ones[1:]] or set(ids[:2]) == {a.id for a in open_ones[1:]}
-    assert len(ids) == 4 and set(ids[2:]) <= {a.id for a in ended}
+    assert len(ids) == 4
+    assert set(ids[:2]) == {a.id for a in open_ones[1:]}
+    assert set(ids[2:]) < {a.id for a in ended}
 
 
 def test_category_probabilities_are_not_rounded_away(api, make_activity):

@@ -20,29 +20,10 @@ from recommender.core.text import query_text
 from recommender.training import (
     TrainingDataError, features_and_target, series_groups, split, train_and_export,
 )
+from tests.helpers import small_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_MODEL = ROOT / "models" / "activity_recommender.pkl"
-
-
-def small_frame(rows_per_category=6):
-    """A small dataset with distinct vocabulary per category."""
-    words = {
-        1: "뜨개질 캔들 공방", 2: "전시 미술관 공연", 3: "러닝 등산 클라이밍", 4: "와인 베이킹 요리",
-        5: "여행 바다 제주", 6: "습관 글쓰기 커리어", 7: "동네 또래 산책", 8: "소개팅 연애 설렘",
-        9: "주식 ETF 부동산", 10: "영어 회화 일본어", 11: "자격증 스터디 코딩", 12: "축제 불꽃 먹거리", 13: "봉사 플로깅 반려견",
-    }
-    rows = []
-    for category_id, vocabulary in words.items():
-        for index in range(rows_per_category):
-            rows.append({
-                "activity_title": f"{vocabulary.split()[index % 3]} 모임 {index}",
-                "activity_content": f"<p>{vocabulary}&nbsp;함께해요</p>",
-                "activity_intro": vocabulary.split()[(index + 1) % 3],
-                "activity_address_location": "서울",
-                "category_id": str(category_id),
-            })
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,6 @@ def logged_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    """Each real password check costs ~0.3 s; these tests make ~100 of them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     with time_machine.travel(timezone.now(), tick=False) as traveller:

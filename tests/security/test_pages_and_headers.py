@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from recommender.models import LearningEvent
-from tests.test_settings import ROOT, run_manage
+from tests.helpers import run_manage
 
 pytestmark = pytest.mark.django_db
 
