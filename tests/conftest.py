@@ -106,7 +106,7 @@ LONG_TESTS = (
     "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom",
     "tests/e2e/",
     "tests/security/test_production.py",
-    "tests/datasets/test_loading.py::test_loading_creates_everything",
+    "tests/demo/test_loading.py::test_loading_creates_everything",
 )
 
 
@@ -115,7 +115,7 @@ LONG_TESTS = (
 FULL_DEMO_DATA = (
     "tests/e2e/test_main_flows.py",
     "tests/e2e/test_online_evaluation.py",
-    "tests/datasets/test_loading.py::test_loading_creates_everything",
+    "tests/demo/test_loading.py::test_loading_creates_everything",
 )
 
 
