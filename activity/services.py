@@ -1,5 +1,9 @@
 """Writes for activities: likes. Learning from a like belongs to the recommender
-(recommender.likes wraps these in the same transaction as the learning event)."""
+(recommender.likes wraps these in the same transaction as the learning event).
+
+Each runs in a transaction of its own, or inside the caller's without a savepoint: a like
+and what is learned from it commit or roll back together, and a savepoint would only add two
+statements to every like."""
 from __future__ import annotations
 
 from django.db import transaction
@@ -8,7 +12,7 @@ from django.utils import timezone
 from activity.models import Activity, ActivityLike
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def like_activity(*, member, activity: Activity) -> bool:
     """Like (idempotent). True when the like is new or renewed, False when it was already there."""
     like, created = ActivityLike.objects.select_for_update().get_or_create(member=member, activity=activity)
@@ -22,7 +26,7 @@ def like_activity(*, member, activity: Activity) -> bool:
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def unlike_activity(*, member, activity: Activity) -> bool:
     """Unlike (idempotent): a soft delete. True when a like was cancelled."""
     like = ActivityLike.objects.select_for_update().filter(member=member, activity=activity, status=True).first()
