@@ -111,10 +111,10 @@ LONG_TESTS = (
 
 
 # The tests that load the whole demo data and index it: each process tokenizes every listing
-# the first time (kiwipiepy, tens of seconds), so under `--dist loadgroup` they share one worker.
+# the first time (kiwipiepy, tens of seconds), so under `--dist loadgroup` they share one worker
+# (and tests/e2e/demo loads the data once for its flows, which must run one after another).
 FULL_DEMO_DATA = (
-    "tests/e2e/test_main_flows.py",
-    "tests/e2e/test_online_evaluation.py",
+    "tests/e2e/demo/",
     "tests/demo/test_loading.py::test_loading_creates_everything",
 )
 
@@ -137,7 +137,15 @@ def _django_order(item) -> int:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """After pytest-django's sort: the long tests first within each of its groups (a stable sort,
     so everything else keeps its order)."""
     items.sort(key=lambda item: (_django_order(item), not item.nodeid.startswith(LONG_TESTS)))
+    # pytest-xdist's workers mark a grouped test by appending "@<group>" to its node id (its own
+    # hook ran before this one). A pytest release that ignores that (pytest 9.2 with xdist 3.8.0)
+    # would scatter the group silently.
+    if config.getoption("loadgroup", default=False):
+        scattered = [item.nodeid for item in items
+                     if item.get_closest_marker("xdist_group") and "@" not in item.nodeid.rpartition("::")[2]]
+        if scattered:
+            raise pytest.UsageError(f"--dist loadgroup did not group {scattered[0]} (pytest/pytest-xdist versions?)")
