@@ -1,11 +1,10 @@
-"""End-to-end fixtures: the shipped demo data in the live server's database and a
-headless Chromium that records its console and network logs.
+"""End-to-end fixtures: a headless Chromium that records its console and network logs, on
+pytest-django's live server (or, in tests/e2e/demo, a live server on the demo data).
 
-pytest-django's ``live_server`` needs transactional database access, and a
-transactional test ends with a flush of every table. So each test loads the demo
-data itself (``demo_data``), and the tests are marked with ``serialized_rollback``
-so the rows the migrations create (categories, regions, season keywords) are
-back before every test; a module fixture puts them back for whatever runs after.
+pytest-django's ``live_server`` needs transactional database access, and a transactional test
+ends with a flush of every table. The tests here are marked with ``serialized_rollback`` so the
+rows the migrations create (categories, regions, season keywords) are back before every test; a
+module fixture puts them back for whatever runs after.
 """
 from __future__ import annotations
 
@@ -49,22 +48,11 @@ def _reference_rows_back_afterwards(django_db_setup, django_db_blocker):
                 connection.creation.deserialize_db_from_string(contents)
 
 
-@dataclass(frozen=True)
-class DemoData:
-    activities: int
-    similar_pairs: int
-
-
 @pytest.fixture
-def demo_data(live_server) -> DemoData:
-    """The shipped datasets and the similar-activities index, in the live server's database."""
-    from activity.models import Activity
-    from demo.services import load_datasets
-    from recommender.similar import rebuild_similar_activities
-
-    load_datasets(directory=DATASETS_DIR, show_progress=False)
-    pairs = rebuild_similar_activities()
-    return DemoData(activities=Activity.objects.count(), similar_pairs=pairs)
+def site_url(live_server) -> str:
+    """Where the browser goes: pytest-django's live server (tests/e2e/demo overrides it with the
+    server on the demo data)."""
+    return live_server.url
 
 
 @pytest.fixture(scope="session")
@@ -235,7 +223,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def open_browser(request, live_server, screenshot_dir):
+def open_browser(request, site_url, screenshot_dir):
     """Start a browser at a window size: ``open_browser(MOBILE, screenshot_prefix="mobile-")``.
     When the test fails, each browser's last page is saved as failed-<test>.png."""
     started: list[Browser] = []
@@ -249,7 +237,7 @@ def open_browser(request, live_server, screenshot_dir):
                 "Emulation.setDeviceMetricsOverride",
                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
             )
-        browser = Browser(driver, live_server.url, screenshot_dir, screenshot_prefix)
+        browser = Browser(driver, site_url, screenshot_dir, screenshot_prefix)
         started.append(browser)
         return browser
 

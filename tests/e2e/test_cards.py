@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from activity.models import ActivityLike
 from tests.e2e.conftest import DESKTOP, Browser
-from tests.e2e.test_main_flows import LIKED, NOT_LIKED, ai_tab_cards, click, log_in
+from tests.e2e.pages import LIKED, NOT_LIKED, ai_tab_cards, click, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -96,6 +96,18 @@ def released(tmp_path_factory):
     return env, tmp_path
 
 
+@pytest.fixture(scope="module")
+def production_web(released, tmp_path_factory):
+    """The web line as deployed (the release's environment, nothing overridden), started once for
+    the tests here that only read from it: each start loads the model and tokenizer anew."""
+    env, _ = released
+    server = Web(env, tmp_path_factory.mktemp("production-web") / "web.log")
+    try:
+        yield server.wait_until_up()
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def web(released, tmp_path):
     env, _ = released
@@ -111,8 +123,8 @@ def web(released, tmp_path):
         server.stop()
 
 
-def test_the_production_steps_serve_pages_and_hashed_static_files(web):
-    server = web()
+def test_the_production_steps_serve_pages_and_hashed_static_files(production_web):
+    server = production_web
     status, headers, body = server.get("/")
     assert status == 200, body[:2000]
     stylesheet = re.search(rb'href="(/static/css/teenplay\.[0-9a-f]{12}\.css)"', body)
@@ -124,10 +136,10 @@ def test_the_production_steps_serve_pages_and_hashed_static_files(web):
     assert status == 200 and body == b"" and headers["Content-Security-Policy"]
 
 
-def test_the_web_processes_answer_recommendations_without_loading_pandas(web):
+def test_the_web_processes_answer_recommendations_without_loading_pandas(production_web):
     """scikit-learn imports pandas whenever it is installed; teenplay.wsgi keeps it out of the web
     processes (it is ~30 MiB in each), and the model still predicts there."""
-    server = web()
+    server = production_web
     status, _, body = server.get("/api/recommendations/activities/")
     assert status == 200, body[:2000]
     assert len(json.loads(body)["categories"]) == 2
@@ -162,8 +174,8 @@ def test_a_missing_manifest_stops_the_start_with_a_clear_message(released, tmp_p
     assert "staticfiles.json is missing" in log and "collectstatic" in log
 
 
-def test_slow_and_idle_clients_do_not_starve_the_site(web):
-    server = web()
+def test_slow_and_idle_clients_do_not_starve_the_site(production_web):
+    server = production_web
     slow = []
     for number in range(6):
         sock = socket.create_connection(("127.0.0.1", server.port))

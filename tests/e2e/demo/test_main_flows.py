@@ -23,9 +23,10 @@ from member.services import signup_member
 from recommender.models import LearningEvent
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import DESKTOP, MOBILE, Browser
-from tests.e2e.pages import ai_tab_cards, click, switch_tab, wait_for_path
+from tests.e2e.pages import LIKED, NOT_LIKED, ai_tab_cards, click, log_in, switch_tab, wait_for_path
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The demo data, its live server and database access come from tests/e2e/demo/conftest.py.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 
 RECOMMENDATIONS_API = "/api/recommendations/activities/"
 SEASON_KEYWORDS = "여행 바다 산 여름 시원한"
@@ -37,7 +38,6 @@ TRAVEL_ID = 5
 FINANCE_KEYWORDS = ("주식", "적금", "ETF")
 TOO_LONG_KEYWORD = "공모주 청약 같이 공부할 사람 구해요!"  # 21 characters, one too many
 KEYWORD_TOO_LONG_MESSAGE = "키워드는 20자 이하로 입력해 주세요."
-LIKED, NOT_LIKED = "\u2665", "\u2661"
 
 
 # --- small page helpers -----------------------------------------------------------
@@ -273,17 +273,6 @@ def step_similar_activities(browser: Browser, path: str) -> None:
         assert response.status == 200, f"{href}: {response.status}"
         assert browser.find(".detail-title").text == title
         browser.check_page(f"similar activity {href}")
-
-
-def log_in(browser: Browser, *, email: str, nickname: str) -> None:
-    click(browser, browser.driver.find_element(By.LINK_TEXT, "로그인"))
-    wait_for_path(browser, "/accounts/login/")
-    browser.find("#id_username").send_keys(email)
-    browser.find("#id_password").send_keys(TEST_PASSWORD)
-    click(browser, browser.find("main form button[type=submit]"))
-    browser.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".nav-greeting"), "the member's greeting")
-    assert browser.find(".nav-greeting").text == f"{nickname}님"
-    browser.check_page("login")
 
 
 # --- the tests ----------------------------------------------------------------------

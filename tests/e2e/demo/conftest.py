@@ -1,0 +1,77 @@
+"""The browser flows on the shipped demo data: loaded and indexed once for this package.
+
+Loading the 5,412 listings and building their similar-activities index takes about ten seconds
+of CPU (half a minute where the tokenizer has not yet seen them). pytest-django's ``live_server``
+would make each test transactional, and a transactional test ends by flushing every table, so
+each flow would load it all again. Here one live server runs on data loaded once, committed, for
+the package's tests, which tests/conftest.py keeps on one worker one after another; each flow
+uses accounts of its own. Afterwards every table is emptied and the rows the migrations wrote are
+put back, so the tests that run later in this process find a fresh test database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from pytest_django.live_server_helper import LiveServer
+
+from tests.e2e.conftest import DATASETS_DIR
+
+
+@dataclass(frozen=True)
+class DemoData:
+    activities: int
+    similar_pairs: int
+    url: str
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker():
+    """Replaces pytest-django's fixture of this name for this package. The tests here carry the
+    django_db marker so that pytest-django creates the test database (and serializes the rows the
+    migrations wrote) even when they run alone; the marker would also wrap each test in a
+    transaction (invisible to the live server) or end it with a flush (the demo data gone). They
+    use the data committed once by demo_site instead."""
+
+
+@pytest.fixture(scope="package")
+def demo_site(django_db_setup, django_db_blocker):
+    from django.core.management import call_command
+    from django.db import connections
+
+    from activity.models import Activity
+    from demo.services import load_datasets
+    from recommender.similar import rebuild_similar_activities
+
+    with django_db_blocker.unblock():
+        load_datasets(directory=DATASETS_DIR, show_progress=False)
+        pairs = rebuild_similar_activities()
+        activities = Activity.objects.count()
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    try:
+        yield DemoData(activities=activities, similar_pairs=pairs, url=server.url)
+    finally:
+        server._live_server_modified_settings.disable()
+        server.stop()
+        with django_db_blocker.unblock():
+            # As a transactional test ends with serialized_rollback: empty, then the migrations' rows.
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                call_command("flush", database=connection.alias, interactive=False, verbosity=0,
+                             inhibit_post_migrate=bool(contents))
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def demo_data(demo_site, django_db_blocker):
+    """The demo data, with database access for the test itself (committed at once, so the
+    live server sees what the test writes and the test sees what the browser did)."""
+    with django_db_blocker.unblock():
+        yield demo_site
+
+
+@pytest.fixture
+def site_url(demo_site) -> str:
+    return demo_site.url
