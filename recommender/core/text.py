@@ -6,11 +6,15 @@ Tokenizers are module-level functions so a pickled pipeline refers to them by na
 """
 from __future__ import annotations
 
+import gzip
 import html
+import json
 import math
 import re
 import threading
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 # Only real markup: an HTML comment or a tag that starts with a Latin letter (<p>, </b>, <br/>,
 # <span class="x">). Korean in angle brackets (<별빛하늘에 소망을>) is a title, not a tag.
@@ -137,11 +141,71 @@ def related_morphemes(form: str, tag: str) -> tuple[str, ...]:
     for a one-letter noun (too ambiguous) or a form the model does not know."""
     if tag not in RELATED_TAGS or len(form) < 2:
         return ()
+    known = _related_nouns_table().get(_related_key(form, tag))
+    if known is not None:
+        return tuple(known)
+    return _ask_kiwi_for_related(form, tag)
+
+
+def _ask_kiwi_for_related(form: str, tag: str) -> tuple[str, ...]:
     try:
         similar = _kiwi().most_similar_morphemes((form, tag), top_n=RELATED_TOP)
     except ValueError:  # unknown to the language model (new words, typos)
         return ()
     return tuple(morpheme.form.lower() for morpheme in similar if morpheme.score >= RELATED_MIN_SCORE)
+
+
+# kiwipiepy answers a related-noun question by scanning its whole vocabulary (~1 ms). The answers
+# for the nouns of the demo listings' openings ship in this file, so that training, indexing the
+# demo data and a web worker's first requests do not ask again (10,781 nouns: ~10 s of CPU).
+# It holds exactly what kiwipiepy answers; a file written with another kiwipiepy or other
+# settings is not used. `python manage.py build_related_nouns` writes it.
+RELATED_NOUNS_FILE = Path(__file__).with_name("related_nouns.json.gz")
+_related_nouns: dict[str, list[str]] | None = None
+
+
+def _related_key(form: str, tag: str) -> str:
+    return f"{form}/{tag}"
+
+
+def related_nouns_settings() -> dict:
+    """What the answers depend on: the tokenizer's release and options and the cut-offs."""
+    return {"kiwipiepy": version("kiwipiepy"), "kiwi_options": KIWI_OPTIONS, "top": RELATED_TOP,
+            "min_score": RELATED_MIN_SCORE}
+
+
+def read_related_nouns(path: Path = RELATED_NOUNS_FILE) -> dict[str, list[str]]:
+    """The stored answers, or none when the file is missing, unreadable or from other settings."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as stored:
+            content = json.load(stored)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(content, dict) or content.get("settings") != related_nouns_settings():
+        return {}
+    return content.get("related", {})
+
+
+def _related_nouns_table() -> dict[str, list[str]]:
+    global _related_nouns
+    if _related_nouns is None:
+        _related_nouns = read_related_nouns()
+    return _related_nouns
+
+
+def write_related_nouns(texts, path: Path = RELATED_NOUNS_FILE) -> int:
+    """Ask kiwipiepy for the related nouns of every noun in the texts' openings (what the default
+    tokenizer reads) and store the answers. Returns how many nouns were stored."""
+    openings = [text[:FEATURE_CHARS] for text in texts if text]
+    tokenize_many(openings)
+    nouns = sorted({(form, tag) for text in openings for form, tag in _kiwi_tokens(text)
+                    if tag in RELATED_TAGS and len(form) >= 2})
+    related = {_related_key(form, tag): list(_ask_kiwi_for_related(form, tag)) for form, tag in nouns}
+    content = {"settings": related_nouns_settings(), "related": related}
+    # mtime=0: the same answers give the same bytes.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as compressed:
+        compressed.write(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return len(related)
 
 
 def char_ngrams(text: str, low: int = 2, high: int = 3) -> list[str]:

@@ -1,6 +1,14 @@
 """The one preprocessing used for training, learning and queries."""
+import gzip
+import io
+import json
 import math
 
+import pandas as pd
+import pytest
+from django.core.management import CommandError, call_command
+
+from recommender.core import text
 from recommender.core.text import activity_text, char_ngrams, clean_text, kiwi_morphemes, query_text
 
 
@@ -49,3 +57,50 @@ def test_only_real_html_tags_are_removed_korean_in_angle_brackets_stays():
     assert clean_text("〈빛의 기억〉 특별전 <p>기간</p>") == "빛의 기억 특별전 기간"
     assert clean_text('<img src="a.png"/><br/>사진 <!-- 메모 --> 전시 <A HREF="x">링크</A>') == "사진 전시 링크"
     assert clean_text("1 < 2 그리고 3 > 2") == "1 2 그리고 3 2"
+
+
+# --- the shipped related-noun answers -------------------------------------------------------
+
+
+def test_the_shipped_related_nouns_are_what_kiwipiepy_answers_now():
+    stored = text.read_related_nouns()
+    # Written with this kiwipiepy and these settings (otherwise read_related_nouns returns none).
+    assert len(stored) > 10_000
+    for key in sorted(stored)[::500]:  # a spread of ~22 nouns
+        form, tag = key.rsplit("/", 1)
+        assert list(text._ask_kiwi_for_related(form, tag)) == stored[key], key
+    assert text.related_morphemes("와인", "NNG") == tuple(stored["와인/NNG"])
+
+
+def test_related_nouns_from_other_settings_or_a_broken_file_are_not_used(tmp_path):
+    other = tmp_path / "other.json.gz"
+    settings = {**text.related_nouns_settings(), "kiwipiepy": "0.0.1"}
+    other.write_bytes(gzip.compress(json.dumps({"settings": settings, "related": {"와인/NNG": ["x"]}}).encode()))
+    assert text.read_related_nouns(other) == {}
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip")
+    assert text.read_related_nouns(broken) == {}
+    assert text.read_related_nouns(tmp_path / "missing.json.gz") == {}
+
+
+def test_build_related_nouns_stores_kiwipiepys_answers_for_each_noun(tmp_path):
+    rows = pd.DataFrame({
+        "category_id": [1, 2], "activity_title": ["와인 시음회", "등산 모임"],
+        "activity_content": ["포도주를 마셔요", "산에 올라요"], "activity_intro": ["", ""],
+        "activity_address_location": ["서울", "부산"],
+    })
+    rows.to_csv(tmp_path / "activities.csv", index=False)
+    output = tmp_path / "related.json.gz"
+    call_command("build_related_nouns", "--csv", str(tmp_path / "activities.csv"), "--output", str(output),
+                 stdout=io.StringIO())
+    stored = text.read_related_nouns(output)
+    assert "와인/NNG" in stored and "등산/NNG" in stored
+    assert all(list(text._ask_kiwi_for_related(*key.rsplit("/", 1))) == answer for key, answer in stored.items())
+
+
+def test_build_related_nouns_with_a_bad_csv_says_so_and_writes_nothing(tmp_path):
+    (tmp_path / "bad.csv").write_text("title\nx\n", encoding="utf-8")
+    output = tmp_path / "related.json.gz"
+    with pytest.raises(CommandError, match="활동 CSV"):
+        call_command("build_related_nouns", "--csv", str(tmp_path / "bad.csv"), "--output", str(output))
+    assert not output.exists() and not list(tmp_path.glob(".related*"))
