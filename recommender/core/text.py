@@ -139,12 +139,16 @@ RELATED_MIN_SCORE = 0.65
 def related_morphemes(form: str, tag: str) -> tuple[str, ...]:
     """Up to RELATED_TOP morphemes at least RELATED_MIN_SCORE similar to (form, tag); none
     for a one-letter noun (too ambiguous) or a form the model does not know."""
-    if tag not in RELATED_TAGS or len(form) < 2:
+    if not _may_have_related(form, tag):
         return ()
     known = _related_nouns_table().get(_related_key(form, tag))
     if known is not None:
         return tuple(known)
     return _ask_kiwi_for_related(form, tag)
+
+
+def _may_have_related(form: str, tag: str) -> bool:
+    return tag in RELATED_TAGS and len(form) >= 2
 
 
 def _ask_kiwi_for_related(form: str, tag: str) -> tuple[str, ...]:
@@ -198,8 +202,7 @@ def write_related_nouns(texts, path: Path = RELATED_NOUNS_FILE) -> int:
     tokenizer reads) and store the answers. Returns how many nouns were stored."""
     openings = [text[:FEATURE_CHARS] for text in texts if text]
     tokenize_many(openings)
-    nouns = sorted({(form, tag) for text in openings for form, tag in _kiwi_tokens(text)
-                    if tag in RELATED_TAGS and len(form) >= 2})
+    nouns = sorted({(form, tag) for text in openings for form, tag in _kiwi_tokens(text) if _may_have_related(form, tag)})
     related = {_related_key(form, tag): list(_ask_kiwi_for_related(form, tag)) for form, tag in nouns}
     content = {"settings": related_nouns_settings(), "related": related}
     # mtime=0: the same answers give the same bytes.

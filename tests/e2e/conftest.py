@@ -39,13 +39,24 @@ def _reference_rows_back_afterwards(django_db_setup, django_db_blocker):
     serialized_rollback restores before each test here), so the tests that run later find
     the categories, regions and season keywords a fresh test database has."""
     yield
+    with django_db_blocker.unblock():
+        put_back_migration_rows(flush_first=False)
+
+
+def put_back_migration_rows(*, flush_first: bool) -> None:
+    """Put back the rows the migrations wrote (serialized when the test databases were made),
+    after emptying every table first when asked, as a transactional test with
+    serialized_rollback does."""
+    from django.core.management import call_command
     from django.db import connections
 
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if flush_first:
+            call_command("flush", database=connection.alias, interactive=False, verbosity=0,
+                         inhibit_post_migrate=bool(contents))
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
-from tests.e2e.conftest import DATASETS_DIR
+from tests.e2e.conftest import DATASETS_DIR, put_back_migration_rows
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,6 @@ def _django_db_marker():
 
 @pytest.fixture(scope="package")
 def demo_site(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
-    from django.db import connections
-
     from activity.models import Activity
     from demo.services import load_datasets
     from recommender.similar import rebuild_similar_activities
@@ -55,13 +52,7 @@ def demo_site(django_db_setup, django_db_blocker):
         server._live_server_modified_settings.disable()
         server.stop()
         with django_db_blocker.unblock():
-            # As a transactional test ends with serialized_rollback: empty, then the migrations' rows.
-            for connection in connections.all():
-                contents = getattr(connection, "_test_serialized_contents", None)
-                call_command("flush", database=connection.alias, interactive=False, verbosity=0,
-                             inhibit_post_migrate=bool(contents))
-                if contents:
-                    connection.creation.deserialize_db_from_string(contents)
+            put_back_migration_rows(flush_first=True)
 
 
 @pytest.fixture
