@@ -162,8 +162,10 @@ def _ask_kiwi_for_related(form: str, tag: str) -> tuple[str, ...]:
 # kiwipiepy answers a related-noun question by scanning its whole vocabulary (~0.6 ms). The answers
 # for the nouns of the demo listings' openings ship in this file, so that training, indexing the
 # demo data and a web worker's first requests do not ask again (10,781 nouns: ~6 s of CPU).
-# It holds exactly what kiwipiepy answers; a file written with another kiwipiepy or other
-# settings is not used. `python manage.py build_related_nouns` writes it.
+# It holds what kiwipiepy answers (nouns within ~2e-4 of each other may come back in another
+# order on another CPU's code path; the file gives every machine the same answers); a file
+# written with another kiwipiepy or other settings is not used. `python manage.py
+# build_related_nouns` writes it.
 RELATED_NOUNS_FILE = Path(__file__).with_name("related_nouns.json.gz")
 _related_nouns: dict[str, list[str]] | None = None
 

@@ -62,13 +62,38 @@ def test_only_real_html_tags_are_removed_korean_in_angle_brackets_stays():
 # --- the shipped related-noun answers -------------------------------------------------------
 
 
+# kiwipiepy's similarity scores differ by up to ~2e-4 between its CPU code paths (KIWI_ARCH_TYPE
+# none against avx2: 계주's 10th noun is 병마용 on one and 히로 on the other, 0.00015 apart), so
+# nouns this close may swap places or cross the top-10 cut. Anything further apart must match.
+NEAR_TIE = 1e-3
+
+
+def assert_kiwipiepy_would_answer(form, tag, stored):
+    try:
+        answer = text._kiwi().most_similar_morphemes((form, tag), top_n=2 * text.RELATED_TOP)
+    except ValueError:  # a noun the language model does not know: no related nouns
+        answer = []
+    kept = [m.score for m in answer[:text.RELATED_TOP] if m.score >= text.RELATED_MIN_SCORE]
+    cut = kept[-1] if len(kept) == text.RELATED_TOP else text.RELATED_MIN_SCORE
+    # Each stored noun takes the best unmatched live answer of that form (a form may come back
+    # with several tags).
+    unmatched = [(m.form.lower(), m.score) for m in answer]
+    scores = []
+    for noun in stored:
+        match = next((entry for entry in unmatched if entry[0] == noun), None)
+        assert match is not None and match[1] >= cut - NEAR_TIE, (form, stored)
+        unmatched.remove(match)
+        scores.append(match[1])
+    assert all(score <= cut + NEAR_TIE for _, score in unmatched), (form, stored)
+    assert all(later <= earlier + NEAR_TIE for earlier, later in zip(scores, scores[1:])), (form, stored)
+
+
 def test_the_shipped_related_nouns_are_what_kiwipiepy_answers_now():
     stored = text.read_related_nouns()
     # Written with this kiwipiepy and these settings (otherwise read_related_nouns returns none).
     assert len(stored) > 10_000
     for key in sorted(stored)[::500]:  # a spread of ~22 nouns
-        form, tag = key.rsplit("/", 1)
-        assert list(text._ask_kiwi_for_related(form, tag)) == stored[key], key
+        assert_kiwipiepy_would_answer(*key.rsplit("/", 1), stored[key])
     assert text.related_morphemes("와인", "NNG") == tuple(stored["와인/NNG"])
 
 
