@@ -10,7 +10,7 @@ from tqdm import tqdm
 from activity.models import Activity
 from recommender.active_model import active_model
 from recommender.core import similarity
-from recommender.core.text import activity_text
+from recommender.core.text import activity_text, tokenize_many_for
 from recommender.model_store import ModelUnavailable
 from recommender.models import ActivityVector, SimilarActivity, SimilarityIndex
 
@@ -33,6 +33,8 @@ def rebuild_similar_activities(*, show_progress: bool = False) -> int:
         .only("id", "title", "content", "intro", "address_location")
     )
     texts = [_similarity_text(activity) for activity in tqdm(activities, desc="활동 텍스트", disable=not show_progress)]
+    # One batch, which kiwipiepy spreads over the cores (one text at a time uses one).
+    tokenize_many_for(vectorizer, texts)
     counts = vectorizer.transform(texts) if texts else None
     SimilarActivity.objects.all().delete()
     ActivityVector.objects.all().delete()

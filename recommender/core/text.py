@@ -243,3 +243,13 @@ def morphemes_related_and_char_ngrams(text: str) -> list[str]:
     for form, tag in tokens:
         features.extend(f"r:{related}" for related in related_morphemes(form, tag))
     return features + char_ngrams(text)
+
+
+def tokenize_many_for(vectorizer, texts) -> None:
+    """tokenize_many on as much of each text as the vectorizer's analyzer will give Kiwi: the
+    openings for the default analyzer, whole texts for the other Kiwi ones, nothing otherwise."""
+    analyzer = vectorizer.analyzer if callable(vectorizer.analyzer) else vectorizer.tokenizer
+    if analyzer is morphemes_related_and_char_ngrams:
+        tokenize_many(text[:FEATURE_CHARS] for text in texts)
+    elif analyzer in (kiwi_morphemes, morphemes_and_char_ngrams):
+        tokenize_many(texts)

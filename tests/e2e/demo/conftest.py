@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from pytest_django.live_server_helper import LiveServer
-
 from tests.e2e.conftest import DATASETS_DIR, put_back_migration_rows
+from tests.live_server import start_live_server
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def demo_site(django_db_setup, django_db_blocker):
         load_datasets(directory=DATASETS_DIR, show_progress=False)
         pairs = rebuild_similar_activities()
         activities = Activity.objects.count()
-    server = LiveServer("localhost")
+    server = start_live_server()
     server._live_server_modified_settings.enable()
     try:
         yield DemoData(activities=activities, similar_pairs=pairs, url=server.url)
