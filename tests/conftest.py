@@ -123,18 +123,22 @@ LONG_TESTS = (
 )
 
 
-# The tests that load the whole demo data and index it: each process tokenizes every listing
-# the first time (kiwipiepy, tens of seconds), so under `--dist loadgroup` they share one worker
-# (and tests/e2e/demo loads the data once for its flows, which must run one after another).
-FULL_DEMO_DATA = (
-    "tests/e2e/demo/",
-    "tests/demo/test_loading.py::test_loading_creates_everything",
-)
+# Tests that share an expensive start under `--dist loadgroup` run on one worker:
+# - the whole demo data, loaded and indexed: each process tokenizes every listing the first time
+#   (kiwipiepy, seconds of CPU), and tests/e2e/demo loads the data once for its flows, which must
+#   run one after another;
+# - the production steps: the module's release (migrate and collectstatic) and its shared
+#   gunicorn, once instead of once per worker.
+GROUPS = {
+    "full_demo_data": ("tests/e2e/demo/", "tests/demo/test_loading.py::test_loading_creates_everything"),
+    "production": ("tests/security/test_production.py",),
+}
 
 
 def pytest_itemcollected(item):
-    if item.nodeid.startswith(FULL_DEMO_DATA):
-        item.add_marker(pytest.mark.xdist_group("full_demo_data"))
+    for group, prefixes in GROUPS.items():
+        if item.nodeid.startswith(prefixes):
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _django_order(item) -> int:
