@@ -3,7 +3,6 @@ from django.contrib import admin
 from activity.admin import ActivityAdmin
 from activity.models import Activity
 from recommender.models import LearningEvent, MemberModel, SeasonKeywordSet, SimilarityIndex
-from recommender.similar import refresh_similar_activities
 
 
 class ActivityAdminKeepingSimilarCurrent(ActivityAdmin):
@@ -11,6 +10,10 @@ class ActivityAdminKeepingSimilarCurrent(ActivityAdmin):
     index, so the detail pages' similar lists are current."""
 
     def save_model(self, request, obj, form, change):
+        # Imported here: every manage.py command loads the admin modules, and recommender.similar
+        # brings scikit-learn (0.8 s of start-up that migrate or collectstatic never use).
+        from recommender.similar import refresh_similar_activities
+
         super().save_model(request, obj, form, change)
         refresh_similar_activities(activity=obj)
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
-from sklearn.pipeline import Pipeline
 
 
 logger = logging.getLogger(__name__)
@@ -65,6 +64,8 @@ def _read(path: Path) -> LoadedModel:
             f"모델 파일 {path}이(가) {metrics_path}의 sha256과 다릅니다 (손상되었거나 다른 파일). "
             f"`{REBUILD_HINT}`로 다시 만드세요."
         )
+    from sklearn.pipeline import Pipeline  # with the first model: most manage.py commands read none
+
     try:
         pipeline = joblib.load(path)
     except Exception as error:  # a truncated or foreign pickle can raise almost anything
