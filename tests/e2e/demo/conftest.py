@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+
 from tests.e2e.conftest import DATASETS_DIR, put_back_migration_rows
 from tests.live_server import start_live_server
 
