@@ -48,7 +48,9 @@ def _reference_rows_back_afterwards(django_db_setup, django_db_blocker):
 def put_back_migration_rows(*, flush_first: bool) -> None:
     """Put back the rows the migrations wrote (serialized when the test databases were made),
     after emptying every table first when asked, as a transactional test with
-    serialized_rollback does."""
+    serialized_rollback does. The flush keeps the sequences where they are, as Django's does:
+    the rows come back with their own ids, and on PostgreSQL a sequence reset to 1 would hand
+    out those ids again (IntegrityError in the next test that adds a category)."""
     from django.core.management import call_command
     from django.db import connections
 
@@ -56,7 +58,7 @@ def put_back_migration_rows(*, flush_first: bool) -> None:
         contents = getattr(connection, "_test_serialized_contents", None)
         if flush_first:
             call_command("flush", database=connection.alias, interactive=False, verbosity=0,
-                         inhibit_post_migrate=bool(contents))
+                         reset_sequences=False, inhibit_post_migrate=bool(contents))
         if contents:
             connection.creation.deserialize_db_from_string(contents)
 
