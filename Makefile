@@ -24,8 +24,8 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST)
 
 # The whole test suite on the database named by DATABASE_URL (SQLite when unset), in one process
-# per core (pytest-xdist; TEST_WORKERS=0 for one process; tests/conftest.py keeps the tests that load
-# the whole demo data on one worker, and the production tests on one), each on its own test database (SQLite:
+# per core (pytest-xdist; TEST_WORKERS=0 for one process; tests/conftest.py keeps tests/e2e/demo,
+# which loads the whole demo data once, on one worker, and the production tests on one), each on its own test database (SQLite:
 # a file per process; PostgreSQL: test_<name>_gw0, test_<name>_gw1 ...), then the task-queue tests
 # again through RQ on the local Redis server (database 15 by default).
 TEST_WORKERS ?= auto

@@ -119,18 +119,16 @@ LONG_TESTS = (
     "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom",
     "tests/e2e/",
     "tests/security/test_production.py",
-    "tests/demo/test_loading.py::test_loading_creates_everything",
 )
 
 
 # Tests that share an expensive start under `--dist loadgroup` run on one worker:
-# - the whole demo data, loaded and indexed: each process tokenizes every listing the first time
-#   (kiwipiepy, seconds of CPU), and tests/e2e/demo loads the data once for its flows, which must
-#   run one after another;
+# - tests/e2e/demo, which loads and indexes the whole demo data once for its tests (they must run
+#   one after another, in the process that loaded it);
 # - the production steps: the module's release (migrate and collectstatic) and its shared
 #   gunicorn, once instead of once per worker.
 GROUPS = {
-    "full_demo_data": ("tests/e2e/demo/", "tests/demo/test_loading.py::test_loading_creates_everything"),
+    "full_demo_data": ("tests/e2e/demo/",),
     "production": ("tests/security/test_production.py",),
 }
 

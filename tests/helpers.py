@@ -56,3 +56,14 @@ def small_frame(rows_per_category=6):
                 "category_id": str(category_id),
             })
     return pd.DataFrame(rows)
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table that loading the demo data fills."""
+    from activity.models import Activity, ActivityLike, ActivityMember, Club, ClubCategory
+    from member.models import Member
+
+    return {
+        model.__name__: model.objects.count()
+        for model in (Member, Club, ClubCategory, Activity, ActivityMember, ActivityLike)
+    }

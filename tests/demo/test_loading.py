@@ -1,4 +1,5 @@
-"""load_datasets and export_activities against the real database."""
+"""load_datasets and export_activities against the real database (the command's first and second
+run on the whole demo data: tests/e2e/demo/test_loading_command.py, on the data loaded there)."""
 import csv
 import shutil
 from datetime import datetime, timedelta
@@ -10,40 +11,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from activity.models import Activity, ActivityLike, ActivityMember, Club, ClubCategory
-from demo.services import DEMO_ACCOUNTS, DatasetError, load_datasets
-from member.models import Member
+from activity.models import Activity
+from demo.services import DatasetError, load_datasets
+from tests.helpers import table_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "datasets"
 
 pytestmark = pytest.mark.django_db
-
-
-def table_counts():
-    return {
-        model.__name__: model.objects.count()
-        for model in (Member, Club, ClubCategory, Activity, ActivityMember, ActivityLike)
-    }
-
-
-def test_loading_creates_everything_and_a_second_run_changes_nothing():
-    call_command("load_datasets", "--no-progress", stdout=StringIO())
-    shipped = pd.read_csv(DATASETS / "activities.csv")
-    first = table_counts()
-    assert first["Activity"] == len(shipped)
-    assert first["Club"] == len(pd.read_csv(DATASETS / "clubs.csv"))
-    assert first["ClubCategory"] == len(pd.read_csv(DATASETS / "club_categories.csv"))
-    assert first["ActivityMember"] > 0 and first["ActivityLike"] > 0
-    for account in DEMO_ACCOUNTS:
-        member = Member.objects.get(email=account.email)
-        assert member.check_password(account.password)
-        assert member.keywords == list(account.keywords)
-
-    output = StringIO()
-    call_command("load_datasets", "--no-progress", stdout=output)
-    assert table_counts() == first
-    assert "바뀐 것이 없습니다" in output.getvalue()
 
 
 def test_dates_are_shifted_so_the_demo_is_alive_on_the_loading_day():

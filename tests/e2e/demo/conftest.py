@@ -1,4 +1,5 @@
-"""The browser flows on the shipped demo data: loaded and indexed once for this package.
+"""The browser flows on the shipped demo data, loaded and indexed once for this package by
+`manage.py load_datasets` (test_loading_command.py checks what that run did).
 
 Loading the 5,412 listings and building their similar-activities index takes about ten seconds
 of CPU (half a minute where the tokenizer has not yet seen them). pytest-django's ``live_server``
@@ -11,10 +12,13 @@ put back, so the tests that run later in this process find a fresh test database
 from __future__ import annotations
 
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
-from tests.e2e.conftest import DATASETS_DIR, put_back_migration_rows
+from tests.e2e.conftest import put_back_migration_rows
+from tests.helpers import table_counts
 from tests.live_server import start_live_server
 
 
@@ -23,6 +27,8 @@ class DemoData:
     activities: int
     similar_pairs: int
     url: str
+    load_output: str  # what `manage.py load_datasets` printed
+    counts_after_loading: dict[str, int]
 
 
 @pytest.fixture(autouse=True)
@@ -36,18 +42,20 @@ def _django_db_marker():
 
 @pytest.fixture(scope="package")
 def demo_site(django_db_setup, django_db_blocker):
-    from activity.models import Activity
-    from demo.services import load_datasets
-    from recommender.similar import rebuild_similar_activities
+    """`manage.py load_datasets` (the datasets and the similar-activities index) run once,
+    committed, and a live server over it."""
+    from recommender.models import SimilarActivity
 
     with django_db_blocker.unblock():
-        load_datasets(directory=DATASETS_DIR, show_progress=False)
-        pairs = rebuild_similar_activities()
-        activities = Activity.objects.count()
+        output = StringIO()
+        call_command("load_datasets", "--no-progress", stdout=output)
+        counts = table_counts()
+        pairs = SimilarActivity.objects.count()
     server = start_live_server()
     server._live_server_modified_settings.enable()
     try:
-        yield DemoData(activities=activities, similar_pairs=pairs, url=server.url)
+        yield DemoData(activities=counts["Activity"], similar_pairs=pairs, url=server.url, load_output=output.getvalue(),
+                       counts_after_loading=counts)
     finally:
         server._live_server_modified_settings.disable()
         server.stop()
