@@ -25,14 +25,20 @@ run: install
 
 # The whole test suite on the database named by DATABASE_URL (SQLite when unset), in one process
 # per core (pytest-xdist; TEST_WORKERS=0 for one process; tests/conftest.py keeps tests/e2e/demo,
-# which loads the whole demo data once, on one worker, and the production tests on one), each on its own test database (SQLite:
-# a file per process; PostgreSQL: test_<name>_gw0, test_<name>_gw1 ...), then the task-queue tests
-# again through RQ on the local Redis server (database 15 by default).
+# which loads the whole demo data once, on one worker, and the production tests on one), each on
+# its own test database (SQLite: a file per process; PostgreSQL: test_<name>_gw0, test_<name>_gw1 ...).
+# Alongside, the task-queue tests again through RQ on the local Redis server (database 15 by
+# default) on a test database of their own (test_<name>); their report follows the suite's.
 TEST_WORKERS ?= auto
 
 test: install
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
-	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue
+	@queue_log=$$(mktemp); \
+	TASKS_BACKEND=rq REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} $(VENV)/bin/pytest -m queue \
+		>$$queue_log 2>&1 & queue=$$!; \
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup; suite_status=$$?; \
+	wait $$queue; queue_status=$$?; \
+	echo "=== the task-queue tests again, through RQ ==="; cat $$queue_log; rm -f $$queue_log; \
+	[ $$suite_status -eq 0 ] && [ $$queue_status -eq 0 ]
 
 # The import contracts in .importlinter: one-way app layers, Django-free crawler and core.
 lint: install
