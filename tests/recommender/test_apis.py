@@ -274,6 +274,23 @@ def test_a_new_activity_joins_the_index_without_a_rebuild(api, make_activity):
     assert newcomer.id in [a["id"] for a in api.get(f"/api/activities/{climbing[0].id}/similar/").json()["activities"]]
 
 
+def test_an_operator_editing_an_activity_in_the_admin_moves_it_in_the_index(api, make_activity, rf, admin_user):
+    from django.contrib import admin
+
+    from activity.models import Activity
+
+    baking = [make_activity(category_id=4, title=f"베이킹 클래스 {i}", content="스콘 굽기 베이킹") for i in range(4)]
+    climbing = [make_activity(category_id=3, title=f"실내 클라이밍 {i}", content="볼더링 클라이밍 초보") for i in range(3)]
+    rebuild_similar_activities()
+    edited = baking[0]
+    edited.title, edited.content = "클라이밍 볼더링 입문", "클라이밍 초보 볼더링"
+    request = rf.post(f"/admin/activity/activity/{edited.id}/change/")
+    request.user = admin_user
+    admin.site._registry[Activity].save_model(request, edited, form=None, change=True)
+    similar = [a["id"] for a in api.get(f"/api/activities/{edited.id}/similar/").json()["activities"]]
+    assert set(similar[:3]) == {a.id for a in climbing}
+
+
 def test_detail_page_shows_similar_activities(client, make_activity):
     activities = [make_activity(category_id=5, title=f"제주 여행 동행 {i}", content="제주 바다 여행") for i in range(6)]
     rebuild_similar_activities()
