@@ -54,8 +54,8 @@ def demo_site(django_db_setup, django_db_blocker):
     server = start_live_server()
     server._live_server_modified_settings.enable()
     try:
-        yield DemoData(activities=counts["Activity"], similar_pairs=pairs, url=server.url, load_output=output.getvalue(),
-                       counts_after_loading=counts)
+        yield DemoData(activities=counts["Activity"], similar_pairs=pairs, url=server.url,
+                       load_output=output.getvalue(), counts_after_loading=counts)
     finally:
         server._live_server_modified_settings.disable()
         server.stop()
